@@ -1,0 +1,42 @@
+"""Write the JSON Schema of every message and API body to ``schemas/json/`` (``make schemas``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from schemas import api, models
+
+EXPORTED: dict[str, type[BaseModel]] = {
+    "article": models.Article,
+    "topic_tag": models.TopicTag,
+    "entity": models.Entity,
+    "classified_article": models.ClassifiedArticle,
+    "alert": models.Alert,
+    "dead_letter": models.DeadLetter,
+    "article_in": api.ArticleIn,
+    "subscription_in": api.SubscriptionIn,
+    "subscription": api.Subscription,
+    "delivery_record": api.DeliveryRecord,
+}
+
+OUT_DIR = Path(__file__).parent / "json"
+
+
+def render(model: type[BaseModel]) -> str:
+    """The schema as stable, pretty JSON text."""
+    return json.dumps(model.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    """Rewrite every schema file."""
+    OUT_DIR.mkdir(exist_ok=True)
+    for name, model in EXPORTED.items():
+        (OUT_DIR / f"{name}.schema.json").write_text(render(model), encoding="utf-8")
+    print(f"wrote {len(EXPORTED)} schemas to {OUT_DIR}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Herald services; they share only schemas/ and services/runtime/."""

@@ -1,0 +1,1 @@
+"""What every Herald service shares: settings, Kafka, Redis, logging, health endpoints."""
