@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Response
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 
@@ -19,6 +19,22 @@ from services.runtime.settings import Settings
 from services.runtime.ssrf import UnsafeURL, guard_url
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+async def current_tenant(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The tenant of the bearer API key; 401 when the key is missing or unknown."""
+    if credentials is None:
+        raise HTTPException(401, "missing bearer API key", {"WWW-Authenticate": "Bearer"})
+    keys: ApiKeys = request.app.state.api_keys
+    found = await keys.tenant_of(credentials.credentials)
+    if found is None:
+        raise HTTPException(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
+    return found
+
+
+Tenant = Annotated[str, Depends(current_tenant)]
 
 
 def create_app(settings: Settings, registry: CollectorRegistry | None = None) -> FastAPI:
@@ -43,17 +59,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     app = FastAPI(title="Herald notify", version="1", lifespan=lifespan)
     app.include_router(health_router(registry, {"redis": redis_ping, "kafka": tcp_check(settings.kafka_bootstrap)}))
 
-    async def tenant(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> str:
-        if credentials is None:
-            raise HTTPException(401, "missing bearer API key", {"WWW-Authenticate": "Bearer"})
-        found = await keys.tenant_of(credentials.credentials)
-        if found is None:
-            raise HTTPException(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
-        return found
-
-    Tenant = Annotated[str, Depends(tenant)]
+    app.state.api_keys = keys
 
     @app.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
     async def create_subscription(body: SubscriptionIn, who: Tenant) -> SubscriptionCreated:

@@ -80,11 +80,13 @@ def make_consumer(settings: Settings, *topic_names: str, group: str, **overrides
 
 def faust_app_config(settings: Settings, service: str, web_port: int) -> dict[str, Any]:
     """Keyword arguments for ``faust.App`` shared by every Herald worker."""
+    datadir = Path(settings.data_dir) / f"faust-{service}"
+    datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     return {
         "id": f"{settings.group_prefix}-{service}",
         "broker": f"kafka://{settings.kafka_bootstrap}",
         "store": "memory://",
-        "datadir": str(Path(settings.data_dir) / f"faust-{service}"),
+        "datadir": str(datadir),
         # Herald creates its topics itself (ensure_topics) with the configured partitions.
         "topic_allow_declare": False,
         "topic_disable_leader": True,
@@ -97,6 +99,5 @@ def faust_app_config(settings: Settings, service: str, web_port: int) -> dict[st
         "web_bind": settings.host,
         "web_host": settings.host,
         "web_port": web_port,
-        "web_transport": "aiohttp://",
         "web_in_thread": False,
     }
