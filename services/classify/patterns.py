@@ -1,0 +1,210 @@
+"""The taxonomy's pattern language, compiled to Python regular expressions.
+
+A pattern is a phrase, matched case-insensitively on word boundaries:
+
+- words are separated by spaces; a space matches any run of spaces and punctuation
+  inside a sentence (commas, quotes, hyphens), never a full stop;
+- ``*`` inside or after a word matches any word characters (``evacuat*``);
+- ``-`` matches a hyphen, a space or nothing (``cease-fire`` finds *ceasefire*,
+  *cease-fire* and *cease fire*); ``'`` matches a straight, curly or no apostrophe;
+- ``(a|b c)`` is a choice; ``(...)?`` is optional, with its separator; ``?`` after a
+  letter makes that letter optional (``civilians?``);
+- ``~N`` skips up to N words (``swap* ~3 prisoner*``);
+- ``#`` is a number, in digits or words (``more than # fighters``);
+- ``CAP`` is a word starting with a capital letter (a name: ``fall of CAP``);
+- a pattern starting with ``re:`` is a raw Python regular expression.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.classify.exceptions import PatternError
+
+# Any run of non-word characters that does not end a sentence.
+SEP = r"[^\w.!?]+"
+_GAP_WORD = r"\w+" + SEP
+_NUMBER = (
+    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|a\ hundred|hundreds|a\ dozen|dozens|scores|thousands|several|many)"
+    r"(?:[\s-](?:hundred|thousand|million))?"
+)
+_CAP = r"(?-i:[A-ZА-ЯЁІЇЄҐ][\w'’-]+)"
+
+
+class _Parser:
+    """Recursive-descent translator from the pattern language to a regex string."""
+
+    def __init__(self, source: str) -> None:
+        self.src = source
+        self.pos = 0
+
+    def error(self, message: str) -> PatternError:
+        return PatternError(f"{message} at column {self.pos + 1} in pattern {self.src!r}")
+
+    def peek(self) -> str:
+        return self.src[self.pos] if self.pos < len(self.src) else ""
+
+    def parse(self) -> str:
+        out = self.alternation()
+        if self.pos != len(self.src):
+            raise self.error(f"unexpected {self.peek()!r}")
+        return out
+
+    def alternation(self) -> str:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            branches.append(self.sequence())
+        if any(b == "" for b in branches):
+            raise self.error("empty choice")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    def sequence(self) -> str:
+        # items: (regex, optional, is_gap); items written without a space between them
+        # are glued: ``(did|was)n't`` matches "didn't".
+        items: list[tuple[str, bool, bool]] = []
+        lead = self.peek() == " "
+        while True:
+            spaced = False
+            while self.peek() == " ":
+                self.pos += 1
+                spaced = True
+            ch = self.peek()
+            if ch in ("", "|", ")"):
+                break
+            atom, optional, gap = self.item()
+            if items and not spaced and not gap and not items[-1][2]:
+                prev_atom, prev_optional, _ = items[-1]
+                if prev_optional:
+                    prev_atom = "(?:" + prev_atom + ")?"
+                items[-1] = (prev_atom + ("(?:" + atom + ")?" if optional else atom), False, False)
+                continue
+            items.append((atom, optional, gap))
+        out = _join(items)
+        # A space at the start of a choice means a separator: ``(did|was)( not|n't)``.
+        return SEP + out if lead and out else out
+
+    def item(self) -> tuple[str, bool, bool]:
+        ch = self.peek()
+        if ch == "(":
+            self.pos += 1
+            inner = self.alternation()
+            if self.peek() != ")":
+                raise self.error("missing ')'")
+            self.pos += 1
+            atom, gap = "(?:" + inner + ")", False
+        elif ch == "~":
+            self.pos += 1
+            digits = ""
+            while self.peek().isdigit():
+                digits += self.peek()
+                self.pos += 1
+            if not digits or int(digits) > 12:
+                raise self.error("'~' needs a gap of 1 to 12 words")
+            return "(?:" + _GAP_WORD + "){0," + digits + "}", False, True
+        elif ch == "#":
+            self.pos += 1
+            atom, gap = _NUMBER, False
+        elif self.src.startswith("CAP", self.pos) and not self.src[self.pos + 3 : self.pos + 4].isalnum():
+            self.pos += 3
+            atom, gap = _CAP, False
+        else:
+            atom = self.word_chars()
+            if not atom:
+                raise self.error(f"unexpected {ch!r}")
+            gap = False
+        optional = False
+        if self.peek() == "?":
+            self.pos += 1
+            optional = True
+        return atom, optional, gap
+
+    def word_chars(self) -> str:
+        out: list[str] = []
+        while True:
+            ch = self.peek()
+            if ch == "*":
+                out.append(r"\w*")
+            elif ch == "-":
+                out.append(r"[-\s]?")
+            elif ch in ("'", "’"):
+                out.append(r"['’]?")
+            elif ch == "." and out:
+                out.append(r"\.?")
+            elif ch == "?" and out and out[-1] not in (r"\w*", r"[-\s]?", r"['’]?", r"\.?"):
+                # Regex-style: ``civilians?`` makes the last letter optional.
+                out[-1] = "(?:" + out[-1] + ")?"
+            elif ch == "[":
+                close = self.src.find("]", self.pos)
+                if close <= self.pos + 1:
+                    raise self.error("unclosed or empty '['")
+                out.append("[" + re.escape(self.src[self.pos + 1 : close]) + "]")
+                self.pos = close
+            elif ch and (ch.isalnum() or ch == "_"):
+                out.append(re.escape(ch))
+            else:
+                break
+            self.pos += 1
+        return "".join(out)
+
+
+def _join(items: list[tuple[str, bool, bool]]) -> str:
+    """Join sequence items with separators, folding separators into optional items and gaps."""
+    out = ""
+    pending_optional_first: str | None = None
+    for i, (atom, optional, gap) in enumerate(items):
+        if i == 0:
+            if gap:
+                raise PatternError("a pattern cannot start with a '~' gap")
+            if optional:
+                # The separator after a leading optional item belongs to it.
+                pending_optional_first = atom
+                continue
+            out = atom
+            continue
+        if pending_optional_first is not None and out == "":
+            if gap:
+                raise PatternError("a '~' gap cannot follow a leading optional item")
+            out = "(?:" + pending_optional_first + SEP + ")?" + atom
+            pending_optional_first = None
+            continue
+        prev_gap = items[i - 1][2]
+        if gap:
+            out += SEP + atom if not prev_gap else atom
+        elif optional:
+            out += "(?:" + ("" if prev_gap else SEP) + atom + ")?"
+        else:
+            out += atom if prev_gap else SEP + atom
+    if pending_optional_first is not None and out == "":
+        out = pending_optional_first
+    if items and items[-1][2]:
+        raise PatternError("a pattern cannot end with a '~' gap")
+    return out
+
+
+def translate(source: str) -> str:
+    """Translate one pattern to a regex string (not anchored; see :func:`anchored`)."""
+    text = source.strip()
+    if not text:
+        raise PatternError("empty pattern")
+    if text.startswith("re:"):
+        raw = text[3:].strip()
+        try:
+            re.compile(raw)
+        except re.error as exc:
+            raise PatternError(f"invalid regular expression {raw!r}: {exc}") from exc
+        return raw
+    return _Parser(" ".join(text.split())).parse()
+
+
+def anchored(source: str) -> str:
+    """The pattern as a regex that matches whole words only."""
+    return r"(?<!\w)(?:" + translate(source) + r")(?!\w)"
+
+
+def compile_any(sources: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
+    """One case-insensitive regex matching any of the patterns, or None if there are none."""
+    if not sources:
+        return None
+    return re.compile("|".join(anchored(s) for s in sources), re.IGNORECASE)
