@@ -75,7 +75,8 @@ def start_system(
             system.children.append(redis)
             overrides["redis_url"] = f"redis://127.0.0.1:{redis.port}/0"
             say(f"redis    redis-server (AOF) 127.0.0.1:{redis.port}   data in {data_dir / 'redis'}")
-        effective = settings.model_copy(update={k: v for k, v in overrides.items() if k in Settings.model_fields})
+        known = {k: v for k, v in overrides.items() if k in Settings.model_fields}
+        effective = Settings.model_validate(settings.model_dump() | known)
         ensure_topics(effective)
         env = service_env(**overrides, data_dir=str(data_dir))
         system.env = env

@@ -1,6 +1,6 @@
 """Herald message and API schemas, shared by every service."""
 
-from schemas.api import ArticleIn, ArticlesAccepted, Subscription, SubscriptionCreated, SubscriptionIn
+from schemas.api import ArticleIn, ArticlesAccepted
 from schemas.models import (
     SCHEMA_VERSION,
     Alert,
@@ -11,6 +11,7 @@ from schemas.models import (
     Entity,
     TopicTag,
 )
+from schemas.subscriptions import Subscription, SubscriptionCreated, SubscriptionIn
 
 __all__ = [
     "SCHEMA_VERSION",

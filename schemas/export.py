@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemas import api, models
+from schemas import api, models, subscriptions
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "article": models.Article,
@@ -17,9 +17,9 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "alert": models.Alert,
     "dead_letter": models.DeadLetter,
     "article_in": api.ArticleIn,
-    "subscription_in": api.SubscriptionIn,
-    "subscription": api.Subscription,
-    "delivery_record": api.DeliveryRecord,
+    "subscription_in": subscriptions.SubscriptionIn,
+    "subscription": subscriptions.Subscription,
+    "delivery_record": subscriptions.DeliveryRecord,
 }
 
 OUT_DIR = Path(__file__).parent / "json"

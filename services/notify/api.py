@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 
-from schemas.api import DeliveryRecord, Subscription, SubscriptionCreated, SubscriptionIn
+from schemas.subscriptions import DeliveryRecord, Subscription, SubscriptionCreated, SubscriptionIn
 from services.notify.metrics import NotifyApiMetrics
 from services.notify.subscriptions import ApiKeys, Keys, SubscriptionStore
 from services.runtime.health import health_router, tcp_check

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import httpx
 import redis.asyncio as aioredis
 
-from schemas.api import DeliveryRecord, Outcome
 from schemas.models import Alert
+from schemas.subscriptions import DeliveryRecord, Outcome
 from services.notify.channels.base import Channel
 from services.notify.channels.webhook import WebhookChannel
 from services.notify.exceptions import DeliveryError, PermanentDeliveryError

@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from schemas.api import Subscription
 from schemas.models import ClassifiedArticle, TopicTag
+from schemas.subscriptions import Subscription
 
 
 @dataclass(frozen=True)

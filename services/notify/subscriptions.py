@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict
 
-from schemas.api import Subscription, SubscriptionCreated, SubscriptionIn
+from schemas.subscriptions import Subscription, SubscriptionCreated, SubscriptionIn
 from services.notify.signing import new_secret
 
 

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.api import Subscription, WebhookChannel
 from schemas.models import Article, ClassifiedArticle, TopicTag
+from schemas.subscriptions import Subscription, WebhookChannel
 from services.notify.matcher import alert_id, match
 
 NOW = datetime.now(UTC)
 
 
-def _sub(sub_id: str, topics: list[str], mode: str = "any", min_score: float | None = None, active: bool = True) -> Subscription:
+def _sub(
+    sub_id: str, topics: list[str], mode: str = "any", min_score: float | None = None, active: bool = True
+) -> Subscription:
     return Subscription(
-        id=sub_id, tenant="t", name=sub_id, topics=tuple(topics), match=mode, min_score=min_score,  # type: ignore[arg-type]
-        channel=WebhookChannel(type="webhook", url="https://example.com/h"), active=active, created_at=NOW,  # type: ignore[arg-type]
+        id=sub_id,
+        tenant="t",
+        name=sub_id,
+        topics=tuple(topics),
+        match=mode,
+        min_score=min_score,  # type: ignore[arg-type]
+        channel=WebhookChannel(type="webhook", url="https://example.com/h"),
+        active=active,
+        created_at=NOW,  # type: ignore[arg-type]
     )
 
 
@@ -38,8 +47,11 @@ def test_any_and_all() -> None:
 
 def test_min_score_and_paused() -> None:
     article = _article(evacuation=0.6)
-    subs = [_sub("strict", ["evacuation"], min_score=0.7), _sub("loose", ["evacuation"], min_score=0.5),
-            _sub("paused", ["evacuation"], active=False)]
+    subs = [
+        _sub("strict", ["evacuation"], min_score=0.7),
+        _sub("loose", ["evacuation"], min_score=0.5),
+        _sub("paused", ["evacuation"], active=False),
+    ]
     assert [m.subscription.id for m in match(article, subs)] == ["loose"]
 
 
