@@ -16,6 +16,7 @@ from services.classify.metrics import ClassifyMetrics
 from services.runtime.dlq import dead_letter
 from services.runtime.health import install_faust_pages, tcp_check
 from services.runtime.kafka import faust_app_config
+from services.runtime.lag import install_lag_metrics
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def create_app(
     model = classifier or Classifier.default()
     app = faust.App(**faust_app_config(settings, "classify", settings.classify_port))
     install_faust_pages(app, registry, {"kafka": tcp_check(settings.kafka_bootstrap)})
+    install_lag_metrics(app, registry)
     raw = app.topic(settings.topic_articles_raw, key_serializer="raw", value_serializer="raw")
     out = app.topic(settings.topic_articles_classified, key_serializer="raw", value_serializer="raw")
     dlq = app.topic(settings.topic_articles_dlq, key_serializer="raw", value_serializer="raw")
