@@ -105,7 +105,11 @@ def faust_offsets(app: Any) -> OffsetsSource:
     """An offsets source reading a faust app's consumer (aiokafka driver) without broker calls."""
 
     def read() -> list[PartitionOffsets]:
-        consumer = app.consumer
+        # app.consumer would build a consumer on first use; a scrape before the worker
+        # started it must not be the one to do that.
+        consumer = getattr(app, "_consumer", None)
+        if consumer is None:
+            return []
         committed: dict[Any, int | None] = consumer._committed_offset
         rows = []
         for tp in consumer.assignment():

@@ -92,7 +92,7 @@ class FakeFaustConsumer:
 
 class FakeApp:
     def __init__(self) -> None:
-        self.consumer = FakeFaustConsumer()
+        self._consumer: FakeFaustConsumer | None = FakeFaustConsumer()
         self.conf: Any = type("Conf", (), {"id": "herald-notify"})()
 
 
@@ -103,5 +103,8 @@ def test_faust_source_reads_assignment_highwater_and_committed() -> None:
     labels = {"group": "herald-notify", "topic": "raw"}
     assert registry.get_sample_value("herald_consumer_lag_messages", labels | {"partition": "0"}) == 2
     assert registry.get_sample_value("herald_consumer_lag_messages", labels | {"partition": "1"}) == 9
-    app.consumer.revoked.add(TP("raw", 1))
+    assert app._consumer is not None
+    app._consumer.revoked.add(TP("raw", 1))
     assert [r.partition for r in faust_offsets(app)()] == [0]
+    app._consumer = None  # the worker has not started its consumer yet
+    assert list(faust_offsets(app)()) == []
