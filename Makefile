@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint unit integration e2e bench schemas clean
 
-install: $(STAMP)
+install: $(STAMP) $(BIN)/promtool
+
+# promtool checks the metrics output and the alert rules in the tests; unpacked from the
+# Debian package `prometheus` (see deploy/README.md). Missing promtool makes those tests fail.
+$(BIN)/promtool: deploy/install-promtool.sh | $(STAMP)
+	@sh deploy/install-promtool.sh $(VENV)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 1; }
