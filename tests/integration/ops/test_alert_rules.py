@@ -1,0 +1,60 @@
+"""The Prometheus config and alert rules are valid, and the rule unit tests pass (promtool)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.integration.ops.promtool import run_promtool
+
+PROMETHEUS = Path(__file__).resolve().parents[3] / "deploy" / "prometheus"
+RULE_FILES = sorted((PROMETHEUS / "rules").glob("*.yml"))
+RULE_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
+
+
+def test_there_are_rules_and_rule_tests() -> None:
+    assert RULE_FILES, f"no rule files in {PROMETHEUS / 'rules'}"
+    assert RULE_TESTS, f"no promtool rule tests in {PROMETHEUS / 'tests'}"
+
+
+def test_scrape_config_is_valid() -> None:
+    result = run_promtool("check", "config", "--syntax-only", str(PROMETHEUS / "prometheus.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("rules", RULE_FILES, ids=lambda p: p.name)
+def test_rules_are_valid(rules: Path) -> None:
+    result = run_promtool("check", "rules", str(rules))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("tests", RULE_TESTS, ids=lambda p: p.name)
+def test_rule_unit_tests_pass(tests: Path) -> None:
+    result = run_promtool("test", "rules", tests.name, cwd=tests.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_alert_has_a_unit_test_and_a_runbook() -> None:
+    import yaml
+
+    alerts = {
+        rule["alert"]: rule
+        for path in RULE_FILES
+        for group in yaml.safe_load(path.read_text())["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    }
+    tested = {
+        case["alertname"]
+        for path in RULE_TESTS
+        for test in yaml.safe_load(path.read_text())["tests"]
+        for case in test.get("alert_rule_test", [])
+        if case.get("exp_alerts")
+    }
+    assert sorted(set(alerts) - tested) == [], "alerts never shown to fire in deploy/prometheus/tests"
+    runbook = (PROMETHEUS.parents[1] / "docs" / "operations.md").read_text().lower()
+    for name, rule in alerts.items():
+        anchor = rule["annotations"]["runbook_url"].split("#", 1)[1]
+        assert anchor == name.lower()
+        assert f"### {name.lower()}" in runbook, f"docs/operations.md has no '### {name}' runbook section"
