@@ -6,7 +6,8 @@ Scoring, per topic: every pattern match in the article contributes its tier weig
 multiplied by where it is (headline, lead) and what surrounds it (hedging, background
 cues); a negated match ("no civilians were hurt") or a vetoed sentence contributes
 nothing, and a false friend ("stock exchange") hides the words it covers. Repeats of
-one pattern decay. The sum ``s`` maps to a score ``1 - exp(-s)``; a topic is tagged
+one pattern decay; a match right after a "secondary" cue ("because of", "citing",
+"amid") is a side remark and counts less. The sum ``s`` maps to a score ``1 - exp(-s)``; a topic is tagged
 when the score reaches its threshold. Evidence is the sentences that contributed most.
 """
 
@@ -28,7 +29,6 @@ DEFAULT_GAZETTEER = DATA_DIR / "gazetteer.csv"
 DEFAULT_ACTORS = DATA_DIR / "actors.csv"
 
 MAX_EVIDENCE = 3
-_WORD = re.compile(r"\w+")
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
@@ -169,14 +169,14 @@ class Classifier:
             start, end = m.span()
             if hidden and any(s < end and start < e for s, e in hidden):
                 continue
-            if pat.tier != "strong" and not context_ok:
+            if not context_ok:
                 continue
             sent = doc.sentence_index(start)
             note = ""
             weight = pat.weight
             if sent in vetoed:
                 weight, note = 0.0, "vetoed"
-            elif self._negated(doc, sent, start, end):
+            elif topic.negatable and self._negated(doc, sent, start, end):
                 weight, note = 0.0, "negated"
             else:
                 if doc.is_headline(sent):
@@ -189,6 +189,9 @@ class Classifier:
                 if ctx.background(sent):
                     weight *= settings.background_factor
                     note = "background"
+                if self._secondary(doc, sent, start):
+                    weight *= settings.secondary_factor
+                    note = "secondary"
                 n = repeats.get(idx, 0)
                 repeats[idx] = n + 1
                 weight *= settings.repeat_decay**n
@@ -198,24 +201,26 @@ class Classifier:
         score = 1.0 - math.exp(-total)
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), self._evidence(doc, hits))
 
+    def _cue_before(self, rx: re.Pattern[str] | None, doc: Document, sent: int, start: int, strip: bool) -> bool:
+        """Whether a cue of ``rx`` ends a few words before ``start``, in the same sentence and clause."""
+        if rx is None:
+            return False
+        s_start = doc.span(sent)[0]
+        window = doc.text[max(s_start, start - 80) : start]
+        exceptions = self.taxonomy.modifiers.negation_exceptions
+        if strip and exceptions is not None:
+            window = exceptions.sub(" _ ", window)
+        return rx.search(window) is not None
+
+    def _secondary(self, doc: Document, sent: int, start: int) -> bool:
+        return self._cue_before(self.taxonomy.modifiers.secondary, doc, sent, start, strip=False)
+
     def _negated(self, doc: Document, sent: int, start: int, end: int) -> bool:
         mods = self.taxonomy.modifiers
-        s_start, s_end = doc.span(sent)
-        if mods.negation_before is not None:
-            window = doc.text[max(s_start, start - 80) : start]
-            if mods.negation_exceptions is not None:
-                window = mods.negation_exceptions.sub(" _ ", window)
-            last: re.Match[str] | None = None
-            for cue in mods.negation_before.finditer(window):
-                last = cue
-            if last is not None:
-                between = window[last.end() :]
-                if not _CLAUSE_BREAK.search(between) and len(_WORD.findall(between)) <= (
-                    self.taxonomy.settings.negation_window
-                ):
-                    return True
+        if self._cue_before(mods.negation_before, doc, sent, start, strip=True):
+            return True
         if mods.negation_after is not None:
-            after = doc.text[end : min(s_end, end + 60)]
+            after = doc.text[end : min(doc.span(sent)[1], end + 60)]
             brk = _CLAUSE_BREAK.search(after)
             if brk:
                 after = after[: brk.start()]

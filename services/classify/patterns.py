@@ -4,7 +4,7 @@ A pattern is a phrase, matched case-insensitively on word boundaries:
 
 - words are separated by spaces; a space matches any run of spaces and punctuation
   inside a sentence (commas, quotes, hyphens), never a full stop;
-- ``*`` inside or after a word matches any word characters (``evacuat*``);
+- ``*`` inside or after a word matches any word characters and apostrophes (``evacuat*``);
 - ``-`` matches a hyphen, a space or nothing (``cease-fire`` finds *ceasefire*,
   *cease-fire* and *cease fire*); ``'`` matches a straight, curly or no apostrophe;
 - ``(a|b c)`` is a choice; ``(...)?`` is optional, with its separator; ``?`` after a
@@ -125,14 +125,14 @@ class _Parser:
         while True:
             ch = self.peek()
             if ch == "*":
-                out.append(r"\w*")
+                out.append(r"[\w'’]*")
             elif ch == "-":
                 out.append(r"[-\s]?")
             elif ch in ("'", "’"):
                 out.append(r"['’]?")
             elif ch == "." and out:
                 out.append(r"\.?")
-            elif ch == "?" and out and out[-1] not in (r"\w*", r"[-\s]?", r"['’]?", r"\.?"):
+            elif ch == "?" and out and out[-1] not in (r"[\w'’]*", r"[-\s]?", r"['’]?", r"\.?"):
                 # Regex-style: ``civilians?`` makes the last letter optional.
                 out[-1] = "(?:" + out[-1] + ")?"
             elif ch == "[":
@@ -150,34 +150,29 @@ class _Parser:
 
 
 def _join(items: list[tuple[str, bool, bool]]) -> str:
-    """Join sequence items with separators, folding separators into optional items and gaps."""
+    """Join sequence items with separators.
+
+    An optional item carries its own separator (before it, or after it when it
+    follows a gap), and a gap already ends with one, so every combination of
+    present and absent items needs exactly one separator between words.
+    """
     out = ""
-    pending_optional_first: str | None = None
+    need_sep = False
     for i, (atom, optional, gap) in enumerate(items):
-        if i == 0:
-            if gap:
-                raise PatternError("a pattern cannot start with a '~' gap")
-            if optional:
-                # The separator after a leading optional item belongs to it.
-                pending_optional_first = atom
-                continue
-            out = atom
-            continue
-        if pending_optional_first is not None and out == "":
-            if gap:
-                raise PatternError("a '~' gap cannot follow a leading optional item")
-            out = "(?:" + pending_optional_first + SEP + ")?" + atom
-            pending_optional_first = None
-            continue
-        prev_gap = items[i - 1][2]
+        sep = SEP if need_sep else ""
         if gap:
-            out += SEP + atom if not prev_gap else atom
+            if i == 0:
+                raise PatternError("a pattern cannot start with a '~' gap")
+            out += sep + atom
+            need_sep = False
         elif optional:
-            out += "(?:" + ("" if prev_gap else SEP) + atom + ")?"
+            if need_sep:
+                out += "(?:" + SEP + atom + ")?"
+            else:
+                out += "(?:" + atom + SEP + ")?"
         else:
-            out += atom if prev_gap else SEP + atom
-    if pending_optional_first is not None and out == "":
-        out = pending_optional_first
+            out += sep + atom
+            need_sep = True
     if items and items[-1][2]:
         raise PatternError("a pattern cannot end with a '~' gap")
     return out
@@ -204,7 +199,11 @@ def anchored(source: str) -> str:
 
 
 def compile_any(sources: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    """One case-insensitive regex matching any of the patterns, or None if there are none."""
+    """One case-insensitive regex matching any of the patterns, or None if there are none.
+
+    Longer patterns are tried first, so at one position "no plans for" wins over "no".
+    """
     if not sources:
         return None
-    return re.compile("|".join(anchored(s) for s in sources), re.IGNORECASE)
+    ordered = sorted(sources, key=len, reverse=True)
+    return re.compile("|".join(anchored(s) for s in ordered), re.IGNORECASE)

@@ -20,14 +20,15 @@ TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 TIERS = ("strong", "medium", "weak")
 DEFAULT_TIER_WEIGHTS = {"strong": 1.0, "medium": 0.6, "weak": 0.3}
 _PATTERN_LISTS = (*TIERS, "false_friends", "veto")
-_TOPIC_KEYS = {"label", "description", "threshold", "requires", "examples", *_PATTERN_LISTS}
-_MODIFIER_KEYS = {"negation_before", "negation_after", "negation_exceptions", "hedges", "background"}
+_TOPIC_KEYS = {"label", "description", "threshold", "requires", "negatable", "examples", *_PATTERN_LISTS}
+_MODIFIER_KEYS = {"negation_before", "negation_after", "negation_exceptions", "hedges", "background", "secondary"}
 _SETTING_KEYS = {
     "default_threshold",
     "headline_weight",
     "lead_weight",
     "hedge_factor",
     "background_factor",
+    "secondary_factor",
     "repeat_decay",
     "negation_window",
     "tiers",
@@ -53,6 +54,7 @@ class Topic:
     threshold: float
     patterns: tuple[Pattern, ...]
     requires: tuple[str, ...]
+    negatable: bool
     false_friends: tuple[str, ...]
     veto: tuple[str, ...]
     examples: tuple[str, ...]
@@ -72,6 +74,7 @@ class Settings:
     lead_weight: float = 1.15
     hedge_factor: float = 0.85
     background_factor: float = 0.5
+    secondary_factor: float = 0.4
     repeat_decay: float = 0.6
     negation_window: int = 2
 
@@ -80,11 +83,14 @@ class Settings:
 class Modifiers:
     """Compiled cue regexes that change the weight of a match."""
 
+    # negation_before and secondary match a cue followed by at most
+    # ``negation_window`` words at the very end of the text before a match.
     negation_before: re.Pattern[str] | None
     negation_after: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None
     hedges: re.Pattern[str] | None
     background: re.Pattern[str] | None
+    secondary: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +184,17 @@ def _compile_list(
     return items, compile_any(items)
 
 
+def _tail_regex(cues: tuple[str, ...], window: int) -> re.Pattern[str] | None:
+    """A regex matching a cue followed by at most ``window`` words at the end of a text, within one clause."""
+    if not cues:
+        return None
+    alts = "|".join(anchored(c) for c in sorted(cues, key=len, reverse=True))
+    gap = r"[^\w,;:()\u2013\u2014]+"
+    return re.compile(
+        r"(?:" + alts + r")(?:" + gap + r"[\w'’]+){0," + str(window) + r"}" + gap.replace("+", "*") + "$", re.I
+    )
+
+
 def _number(value: Any, path: str, line: int | None, name: str, lo: float, hi: float) -> float:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and lo <= float(value) <= hi
     _require(ok, f"must be a number between {lo} and {hi}", path, line, name)
@@ -211,7 +228,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     bad = set(raw_settings) - _SETTING_KEYS
     _require(not bad, f"unknown key(s): {', '.join(sorted(bad))}", path, loc.table("settings"), "settings")
     s_kwargs: dict[str, Any] = {}
-    for key in ("default_threshold", "hedge_factor", "background_factor", "repeat_decay"):
+    for key in ("default_threshold", "hedge_factor", "background_factor", "secondary_factor", "repeat_decay"):
         if key in raw_settings:
             s_kwargs[key] = _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0.0, 1.0)
     for key in ("headline_weight", "lead_weight"):
@@ -258,7 +275,10 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     _require(not bad, f"unknown key(s): {', '.join(sorted(bad))}", path, loc.table("modifiers"), "modifiers")
     compiled_mod: dict[str, re.Pattern[str] | None] = {}
     for key in sorted(_MODIFIER_KEYS):
-        compiled_mod[key] = _compile_list(raw_mod.get(key, []), path, loc, "modifiers", key)[1]
+        items, rx = _compile_list(raw_mod.get(key, []), path, loc, "modifiers", key)
+        if key in ("negation_before", "secondary"):
+            rx = _tail_regex(items, settings.negation_window)
+        compiled_mod[key] = rx
     modifiers = Modifiers(**compiled_mod)
 
     raw_topics = data.get("topics")
@@ -312,6 +332,14 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
                 loc.key(table, "requires"),
                 f"{table}.requires",
             )
+        negatable = raw.get("negatable", True)
+        _require(
+            isinstance(negatable, bool),
+            "must be true or false",
+            path,
+            loc.key(table, "negatable"),
+            f"{table}.negatable",
+        )
         patterns: list[Pattern] = []
         for tier in TIERS:
             items = _str_list(raw.get(tier, []), path, loc, table, tier)
@@ -338,6 +366,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
                 threshold=threshold,
                 patterns=tuple(patterns),
                 requires=requires,
+                negatable=negatable,
                 false_friends=ff,
                 veto=veto,
                 examples=examples,
