@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import unicodedata
 from datetime import UTC, datetime
@@ -11,13 +10,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from schemas.api import ArticleIn
 from schemas.models import Article
+from services.ingest import htmltext
+from services.ingest.exceptions import EmptyArticle
+from services.ingest.language import detect_language, normalize_language
+
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 1_000
 
 _TRACKING_PARAMS = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|igshid|ref|ref_src|cmpid|ocid)$", re.I)
-_DROP_BLOCKS = re.compile(r"<(script|style|noscript|template|nav|footer|header|aside)\b.*?</\1\s*>", re.I | re.S)
-_BLOCK_TAGS = re.compile(r"</?(p|div|br|li|h[1-6]|tr|section|article|blockquote)\b[^>]*>", re.I)
-_TAGS = re.compile(r"<[^>]+>")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
+# C0/C1 control characters other than tab and newline never belong in article text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def canonical_url(url: str) -> str:
@@ -36,18 +38,13 @@ def canonical_url(url: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Unicode NFC, normalised spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    """Unicode NFC, no control characters, normalised spaces, at most one blank line between paragraphs."""
+    return htmltext.tidy(_CONTROL.sub("", unicodedata.normalize("NFC", text)))
 
 
 def html_to_text(markup: str) -> str:
-    """Strip scripts, styles and page furniture; keep paragraph breaks; decode entities."""
-    markup = _DROP_BLOCKS.sub(" ", markup)
-    markup = _BLOCK_TAGS.sub("\n\n", markup)
-    return clean_text(html.unescape(_TAGS.sub(" ", markup)))
+    """Visible text of HTML (scripts and page furniture dropped, entities decoded), cleaned."""
+    return clean_text(htmltext.html_to_text(markup))
 
 
 def content_hash(*parts: str) -> str:
@@ -65,13 +62,19 @@ def article_id(url: str | None, title: str, body: str) -> str:
 
 def normalize(item: ArticleIn, received_at: datetime | None = None) -> Article:
     """Validate-and-clean one incoming article into the message ingest publishes."""
-    title = clean_text(item.title)
+    title = " ".join(clean_text(item.title).split())[:MAX_TITLE_CHARS]
     body = clean_text(item.body) if item.body and item.body.strip() else html_to_text(item.html or "")
+    body = body[:MAX_BODY_CHARS]
+    if not title:
+        raise EmptyArticle("title", "title has no text after cleaning")
+    if not body:
+        raise EmptyArticle("html" if not (item.body and item.body.strip()) else "body", "no text after cleaning")
     url = canonical_url(str(item.url)) if item.url else None
     aid = article_id(url, title, body)
     published = item.published_at
     if published is not None and published.tzinfo is None:
         published = published.replace(tzinfo=UTC)
+    language = normalize_language(item.language) or detect_language(f"{title}\n{body}")
     return Article(
         id=aid,
         story_id=aid,
@@ -80,7 +83,7 @@ def normalize(item: ArticleIn, received_at: datetime | None = None) -> Article:
         url=url,
         source=item.source,
         published_at=published,
-        language=item.language,
+        language=language,
         metadata=item.metadata,
         received_at=received_at or datetime.now(UTC),
     )

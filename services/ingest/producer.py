@@ -1,4 +1,10 @@
-"""Publish articles to ``articles.raw`` and report success only once the broker acknowledged."""
+"""Publish articles to ``articles.raw`` and report success only once the broker acknowledged.
+
+The kafka-python producer is thread-safe and shared by every request. After a failure it
+is thrown away and a fresh one is made on the next call: a producer that lost its broker
+can keep stale metadata or a wedged connection, and idempotence state (producer id,
+sequence numbers) must not outlive a batch we reported as failed.
+"""
 
 from __future__ import annotations
 
@@ -19,13 +25,13 @@ log = logging.getLogger(__name__)
 
 
 class ArticlePublisher:
-    """A kafka-python producer (acks=all, idempotent) keyed by article id; blocking calls."""
+    """A kafka-python producer (acks=all, idempotent, compressed) keyed by article id; blocking calls."""
 
-    def __init__(self, settings: Settings, metrics: IngestMetrics, ack_timeout_s: float = 15.0) -> None:
+    def __init__(self, settings: Settings, metrics: IngestMetrics) -> None:
         self._settings = settings
         self._metrics = metrics
         self._topic = settings.topic_articles_raw
-        self._ack_timeout_s = ack_timeout_s
+        self._ack_timeout_s = settings.ingest_ack_timeout_seconds
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
 
@@ -33,30 +39,55 @@ class ArticlePublisher:
         # Created lazily so the API can start (and answer 503) while the broker is down.
         with self._lock:
             if self._producer is None:
-                self._producer = make_producer(self._settings)
+                timeout_ms = int(self._ack_timeout_s * 1000)
+                self._producer = make_producer(
+                    self._settings,
+                    max_block_ms=min(5_000, timeout_ms),
+                    request_timeout_ms=min(10_000, timeout_ms),
+                    delivery_timeout_ms=max(timeout_ms, min(10_000, timeout_ms) + 5),
+                )
             return self._producer
+
+    def _discard(self, broken: KafkaProducer) -> None:
+        """Close a producer that failed (without waiting for its buffer) unless already replaced."""
+        with self._lock:
+            if id(self._producer) != id(broken):  # a newer producer replaced it already
+                return
+            self._producer = None
+        try:
+            broken.close(timeout=0)
+        except Exception as exc:  # closing a broken client must never mask the original failure
+            log.debug("closing a failed producer raised", extra={"error": str(exc)})
 
     def publish(self, articles: Sequence[Article], via: str) -> None:
         """Send every article and wait for all acknowledgements; raise BrokerUnavailable otherwise."""
+        if not articles:
+            return
         started = time.perf_counter()
+        deadline = time.monotonic() + self._ack_timeout_s
+        producer: KafkaProducer | None = None
         try:
             producer = self._get()
             futures = [
                 producer.send(self._topic, key=a.id.encode(), value=a.model_dump_json().encode()) for a in articles
             ]
-            producer.flush(timeout=self._ack_timeout_s)
             for future in futures:
-                future.get(timeout=self._ack_timeout_s)
+                future.get(timeout=max(0.001, deadline - time.monotonic()))
         except (KafkaError, BrokerUnavailable) as exc:
-            log.warning("publish failed", extra={"count": len(articles), "error": str(exc)})
-            raise BrokerUnavailable(str(exc)) from exc
+            log.warning("publish failed", extra={"count": len(articles), "via": via, "error": repr(exc)})
+            self._metrics.produce_failures.labels(via).inc()
+            if producer is not None:
+                self._discard(producer)
+            raise BrokerUnavailable(str(exc) or exc.__class__.__name__) from exc
         self._metrics.produce_seconds.observe(time.perf_counter() - started)
         self._metrics.published.labels(via).inc(len(articles))
 
     def close(self) -> None:
-        """Flush what is buffered and close the connection."""
+        """Flush what is buffered and close the connection (on shutdown)."""
         with self._lock:
-            if self._producer is not None:
-                self._producer.flush(timeout=self._ack_timeout_s)
-                self._producer.close(timeout=self._ack_timeout_s)
-                self._producer = None
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                producer.flush(timeout=self._ack_timeout_s)
+            finally:
+                producer.close(timeout=self._ack_timeout_s)

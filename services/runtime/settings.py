@@ -55,6 +55,47 @@ class Settings(BaseSettings):
 
     data_dir: str = ".herald-data"
 
+    # --- ingest (services/ingest) -------------------------------------------------------
+    ingest_max_batch: int = Field(default=500, ge=1, description="Most articles in one POST /v1/articles")
+    ingest_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest request body")
+    ingest_ack_timeout_seconds: float = Field(default=15.0, gt=0, description="Wait for broker acks at most")
+    ingest_retry_after_seconds: int = Field(default=5, ge=1, description="Retry-After of a 503")
+    ingest_dedupe_ttl_seconds: int = Field(default=30 * 86_400, ge=60, description="How long an id stays 'seen'")
+    ingest_story_window_seconds: int = Field(default=3 * 86_400, ge=60, description="Near-duplicate index lifetime")
+    ingest_near_duplicate_similarity: float = Field(
+        default=0.6, gt=0, le=1, description="Estimated share of the shorter text's 3-grams found in the other"
+    )
+    ingest_feeds_enabled: bool = True
+    ingest_feeds_file: str | None = None
+    ingest_feed_default_interval_seconds: int = Field(default=300, ge=1)
+    ingest_feed_min_interval_seconds: int = Field(default=30, ge=1)
+    ingest_feed_timeout_seconds: float = Field(default=20.0, gt=0)
+    ingest_feed_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    ingest_feed_max_backoff_seconds: int = Field(default=3_600, ge=1)
+    ingest_feed_concurrency: int = Field(default=8, ge=1)
+    ingest_feed_tick_seconds: float = Field(default=1.0, gt=0, description="How often due feeds are looked for")
+    # --- end ingest -----------------------------------------------------------------------
+
+    # --- notify (services/notify) -----------------------------------------------------------
+    # Delay before each retry; the number of entries is the number of retries. The default
+    # spreads 8 retries over about a day (Standard Webhooks style).
+    notify_retry_schedule_seconds: tuple[float, ...] = (5, 60, 300, 1_800, 7_200, 18_000, 36_000, 36_000)
+    notify_retry_jitter: float = Field(default=0.2, ge=0, le=1, description="+/- fraction of each delay")
+    notify_retry_after_max_seconds: float = Field(default=3_600, gt=0, description="Cap on a receiver's Retry-After")
+    notify_pause_after_failures: int = Field(default=5, ge=1, description="Consecutive failed alerts that pause")
+    notify_delivery_concurrency: int = Field(default=64, ge=1, description="Sends in flight per worker")
+    notify_inflight_per_subscription: int = Field(default=4, ge=1, description="Sends in flight per endpoint")
+    notify_scheduler_poll_seconds: float = Field(default=0.5, gt=0, description="Longest idle wait for due work")
+    notify_delivery_lease_seconds: float = Field(default=60, gt=0, description="A claimed send is re-driven after")
+    notify_response_max_bytes: int = Field(default=4_096, ge=0, description="Receiver response read at most")
+    notify_dedupe_ttl_seconds: int = Field(default=30 * 86_400, ge=60, description="How long an alert id is 'sent'")
+    notify_max_subscriptions_per_tenant: int = Field(default=1_000, ge=1)
+    notify_preview_articles: int = Field(default=500, ge=1, description="Recent articles kept for preview")
+    notify_secret_grace_seconds: int = Field(default=86_400, ge=0, description="Old secret still signs after rotate")
+    notify_stream_backlog: int = Field(default=1_000, ge=1, description="Events kept per SSE stream for replay")
+    notify_delivery_log_length: int = Field(default=200, ge=1, description="Delivery records kept per subscription")
+    # --- end notify -------------------------------------------------------------------------
+
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:
         key = self.bootstrap_api_key.get_secret_value() if self.bootstrap_api_key else None
