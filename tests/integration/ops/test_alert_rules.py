@@ -58,3 +58,60 @@ def test_every_alert_has_a_unit_test_and_a_runbook() -> None:
         anchor = rule["annotations"]["runbook_url"].split("#", 1)[1]
         assert anchor == name.lower()
         assert f"### {name.lower()}" in runbook, f"docs/operations.md has no '### {name}' runbook section"
+
+
+GRAFANA = PROMETHEUS.parent / "grafana"
+DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
+
+
+def dashboard_exprs(path: Path) -> list[str]:
+    import json
+
+    return [
+        target["expr"]
+        for panel in json.loads(path.read_text())["panels"]
+        for target in panel.get("targets", [])
+        if "expr" in target
+    ]
+
+
+@pytest.mark.parametrize("dashboard", DASHBOARDS, ids=lambda p: p.name)
+def test_dashboard_queries_are_valid_promql(dashboard: Path, tmp_path: Path) -> None:
+    import yaml
+
+    exprs = dashboard_exprs(dashboard)
+    assert exprs, f"{dashboard.name} has no queries"
+    # promtool parses PromQL when it checks rules: wrap every query in a recording rule.
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:query_{i}", "expr": e.replace("$__rate_interval", "5m")}
+                    for i, e in enumerate(exprs)
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "dashboard_rules.yml"
+    path.write_text(yaml.safe_dump(rules))
+    result = run_promtool("check", "rules", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dashboard", DASHBOARDS, ids=lambda p: p.name)
+def test_dashboard_uses_the_provisioned_datasource(dashboard: Path) -> None:
+    import json
+
+    import yaml
+
+    provisioned = yaml.safe_load((GRAFANA / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    uids = {ds["uid"] for ds in provisioned["datasources"]}
+    board = json.loads(dashboard.read_text())
+    ids = [panel["id"] for panel in board["panels"]]
+    assert len(ids) == len(set(ids)), "panel ids must be unique"
+    for panel in board["panels"]:
+        if panel["type"] != "row":
+            assert panel["datasource"]["uid"] in uids, panel["title"]
+    provider = yaml.safe_load((GRAFANA / "provisioning" / "dashboards" / "herald.yml").read_text())
+    assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards"
