@@ -23,6 +23,10 @@ EXPORTED: dict[str, type[BaseModel]] = {
     "subscription_in": subscriptions.SubscriptionIn,
     "subscription": subscriptions.Subscription,
     "delivery_record": subscriptions.DeliveryRecord,
+    "subscription_patch": subscriptions.SubscriptionPatch,
+    "secret_rotated": subscriptions.SecretRotated,
+    "test_result": subscriptions.TestResult,
+    "preview": subscriptions.Preview,
 }
 
 OUT_DIR = Path(__file__).parent / "json"

@@ -1,105 +1,251 @@
-"""Deliver one alert through its subscription's channel: dedupe, attempt, record, retry."""
+"""Deliver queued work: claim due jobs from Redis, send them concurrently, record, retry or give up.
+
+The deliver agent only enqueues (durably, in Redis) and wakes the dispatcher; sends run here as
+independent tasks, bounded globally and per subscription, so a slow or dead endpoint holds at
+most a few slots and never delays anyone else's alerts.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import httpx
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
-from schemas.models import Alert
 from schemas.subscriptions import DeliveryRecord, Outcome
-from services.notify.channels.base import Channel
-from services.notify.channels.webhook import WebhookChannel
+from services.notify.channels import Channel
 from services.notify.exceptions import DeliveryError, PermanentDeliveryError
 from services.notify.metrics import NotifyWorkerMetrics
+from services.notify.queue import FLUSH_PREFIX, DeliveryQueue, Job
+from services.notify.retry import GiveUp, RetryPolicy
 from services.notify.subscriptions import Keys, SubscriptionStore
-from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
-DELIVERED_TTL_S = 30 * 24 * 3600
-DELIVERY_LOG_LENGTH = 200
-INLINE_BACKOFF_S = (0.5, 1.0, 2.0)
+DeadLetterSink = Callable[[Job, str, int], Awaitable[None]]
+"""Publishes a job that failed for good to the alerts DLQ: (job, reason, attempts)."""
+
+BUSY_RETRY_S = 0.05
 
 
-@dataclass(frozen=True)
-class Failure:
-    """An alert that could not be delivered after ``attempts`` tries."""
+class DeliveryLog:
+    """Each subscription's recent delivery attempts (newest first), as the API lists them."""
 
-    reason: str
-    attempts: int
+    def __init__(self, redis: aioredis.Redis, keys: Keys, length: int) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._length = length
+
+    async def add(self, sub_id: str, record: DeliveryRecord) -> None:
+        """Prepend one record and trim the log."""
+        key = self._keys.deliveries(sub_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.lpush(key, record.model_dump_json())
+            pipe.ltrim(key, 0, self._length - 1)
+            await pipe.execute()
+
+    async def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
+        """Up to ``limit`` records, newest first."""
+        raws = await self._redis.lrange(self._keys.deliveries(sub_id), 0, limit - 1)
+        return [DeliveryRecord.model_validate_json(r) for r in raws]
 
 
-class Deliverer:
-    """Send alerts once each; every attempt is logged to the subscription's delivery log."""
+class Dispatcher:
+    """The scheduler loop plus the handling of one send's outcome."""
 
     def __init__(
         self,
-        settings: Settings,
+        *,
+        queue: DeliveryQueue,
         store: SubscriptionStore,
-        redis: aioredis.Redis,
-        http: httpx.AsyncClient,
+        channels: dict[str, Channel],
+        policy: RetryPolicy,
+        records: DeliveryLog,
         metrics: NotifyWorkerMetrics,
-        keys: Keys,
+        dead_letter: DeadLetterSink,
+        concurrency: int,
+        per_subscription: int,
+        lease_s: float,
+        poll_s: float,
+        pause_after: int,
     ) -> None:
-        self._keys = keys
+        self._queue = queue
         self._store = store
-        self._redis = redis
+        self._channels = channels
+        self._policy = policy
+        self._records = records
         self._metrics = metrics
-        self._channels: dict[str, Channel] = {"webhook": WebhookChannel(http, settings.allow_private_urls)}
+        self._dead_letter = dead_letter
+        self._concurrency = concurrency
+        self._per_sub = per_subscription
+        self._lease_s = lease_s
+        self._poll_s = poll_s
+        self._pause_after = pause_after
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._inflight: Counter[str] = Counter()
 
-    async def deliver(self, alert: Alert) -> Failure | None:
-        """Deliver ``alert`` unless it already was; return a Failure once retries are exhausted."""
-        if await self._redis.exists(self._keys.delivered(alert.alert_id)):
-            return None
-        stored = await self._store.get_stored(alert.subscription_id)
-        if stored is None or not stored.subscription.active:
-            log.info("subscription gone or paused, alert dropped", extra={"alert_id": alert.alert_id})
-            return None
-        channel = self._channels[stored.subscription.channel.type]
-        attempts = len(INLINE_BACKOFF_S) + 1
-        last_error = ""
-        for attempt in range(1, attempts + 1):
-            started = time.perf_counter()
-            try:
-                result = await channel.send(alert, stored)
-            except DeliveryError as exc:
-                last_error = str(exc)
-                permanent = isinstance(exc, PermanentDeliveryError) or attempt == attempts
-                await self._record(
-                    alert, attempt, "failed" if permanent else "retry", exc.status_code, last_error, started
-                )
-                self._metrics.deliveries.labels(channel.name, "failed" if permanent else "retry").inc()
-                if permanent:
-                    return Failure(last_error, attempt)
-                await asyncio.sleep(max(INLINE_BACKOFF_S[attempt - 1], exc.retry_after_s or 0.0))
-                continue
-            await self._redis.set(self._keys.delivered(alert.alert_id), b"1", ex=DELIVERED_TTL_S)
-            await self._record(alert, attempt, "delivered", result.status_code, None, started)
-            self._metrics.deliveries.labels(channel.name, "delivered").inc()
-            self._metrics.end_to_end.observe((datetime.now(UTC) - alert.received_at).total_seconds())
-            return None
-        return Failure(last_error, attempts)
+    def wake(self) -> None:
+        """New work was queued: look for due work now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Claim and dispatch due work until cancelled."""
+        try:
+            while True:
+                try:
+                    claimed = await self._claim_some()
+                except RedisError as exc:
+                    log.warning("scheduler cannot reach Redis", extra={"error": str(exc)})
+                    claimed = 0
+                    await asyncio.sleep(self._poll_s)
+                if claimed == 0:
+                    await self._idle()
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _claim_some(self) -> int:
+        free = self._concurrency - len(self._tasks)
+        if free <= 0:
+            return 0
+        now = time.time()
+        members = await self._queue.claim(now, now + self._lease_s, free)
+        for member in members:
+            task = asyncio.create_task(self._guarded(member))
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+        return len(members)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()
+
+    async def _idle(self) -> None:
+        timeout = self._poll_s
+        if len(self._tasks) < self._concurrency:
+            due = await self._queue.next_due()
+            if due is not None:
+                timeout = min(timeout, max(0.0, due - time.time()))
+        self._wake.clear()
+        if timeout > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _guarded(self, member: str) -> None:
+        try:
+            if member.startswith(FLUSH_PREFIX):
+                digest = await self._queue.flush_group(member.removeprefix(FLUSH_PREFIX), time.time())
+                if digest is not None:
+                    await self.handle(digest)
+            else:
+                await self.handle(member)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The lease brings the member back later; log and keep the scheduler alive.
+            log.exception("delivery step failed; it will be re-driven", extra={"job_id": member})
+
+    async def handle(self, job_id: str) -> None:
+        """Attempt one job once and act on the outcome."""
+        job = await self._queue.load(job_id)
+        if job is None:
+            await self._queue.forget(job_id)
+            return
+        stored = await self._store.get_stored(job.subscription_id)
+        if stored is None:
+            await self._queue.dropped(job, "subscription-deleted")
+            return
+        sub = stored.subscription
+        if not sub.active:
+            await self._queue.park(job.job_id, sub.id)
+            return
+        if self._inflight[sub.id] >= self._per_sub:
+            await self._queue.postpone(job.job_id, time.time() + BUSY_RETRY_S)
+            return
+        if (
+            job.attempt == 0
+            and sub.max_per_hour is not None
+            and not await self._queue.throttle_allows(sub.id, job.job_id, sub.max_per_hour, time.time())
+        ):
+            await self._queue.dropped(job, "throttled")
+            await self._record(job, 1, "skipped", None, f"throttled: over {sub.max_per_hour} per hour", 0.0)
+            self._metrics.deliveries.labels(sub.channel.type, "throttled").inc()
+            return
+        channel = self._channels[sub.channel.type]
+        attempt = job.attempt + 1
+        self._inflight[sub.id] += 1
+        started = time.perf_counter()
+        try:
+            result = await channel.send(job.outgoing(), stored)
+        except DeliveryError as exc:
+            await self._failed(job, attempt, exc, started, channel.name)
+            return
+        finally:
+            self._inflight[sub.id] -= 1
+            if self._inflight[sub.id] <= 0:
+                del self._inflight[sub.id]
+        await self._queue.done(job)
+        await self._record(job, attempt, "delivered", result.status_code, None, started)
+        self._metrics.deliveries.labels(channel.name, "delivered").inc()
+        now = datetime.now(UTC)
+        for alert in job.alerts:
+            self._metrics.end_to_end.observe((now - alert.received_at).total_seconds())
+        log.info("delivered", extra={"job_id": job.job_id, "subscription_id": sub.id, "attempt": attempt})
+
+    async def _failed(self, job: Job, attempt: int, exc: DeliveryError, started: float, channel: str) -> None:
+        reason = str(exc)
+        decision = self._policy.decide(attempt, isinstance(exc, PermanentDeliveryError), reason, exc.retry_after_s)
+        if not isinstance(decision, GiveUp):
+            due = time.time() + decision.delay_s
+            await self._queue.reschedule(job, attempt, due)
+            await self._record(
+                job, attempt, "retry", exc.status_code, reason, started, datetime.fromtimestamp(due, UTC)
+            )
+            self._metrics.deliveries.labels(channel, "retry").inc()
+            log.info(
+                "delivery failed, retry scheduled", extra={"job_id": job.job_id, "attempt": attempt, "error": reason}
+            )
+            return
+        await self._dead_letter(job, decision.reason, attempt)
+        failures = await self._queue.given_up(job)
+        await self._record(job, attempt, "failed", exc.status_code, decision.reason, started)
+        self._metrics.deliveries.labels(channel, "failed").inc()
+        log.warning("delivery failed for good", extra={"job_id": job.job_id, "attempt": attempt, "error": reason})
+        if failures >= self._pause_after:
+            why = f"paused after {failures} consecutive failed deliveries; last error: {decision.reason}"[:500]
+            await self._store.set_active(job.subscription_id, False, why)
+            self._metrics.auto_paused.inc()
+            log.warning("subscription paused", extra={"subscription_id": job.subscription_id, "reason": why})
 
     async def _record(
-        self, alert: Alert, attempt: int, outcome: Outcome, status: int | None, error: str | None, started: float
+        self,
+        job: Job,
+        attempt: int,
+        outcome: Outcome,
+        status: int | None,
+        error: str | None,
+        started: float,
+        next_retry_at: datetime | None = None,
     ) -> None:
         record = DeliveryRecord(
-            alert_id=alert.alert_id,
+            alert_id=job.job_id,
             attempt=attempt,
             outcome=outcome,
             status_code=status,
             error=error,
-            latency_ms=round((time.perf_counter() - started) * 1000, 2),
+            latency_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0,
             at=datetime.now(UTC),
+            next_retry_at=next_retry_at,
+            kind=job.kind,
+            alert_ids=tuple(a.alert_id for a in job.alerts) if job.kind == "digest" else (),
         )
-        key = self._keys.deliveries(alert.subscription_id)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.lpush(key, record.model_dump_json())
-            pipe.ltrim(key, 0, DELIVERY_LOG_LENGTH - 1)
-            await pipe.execute()
+        await self._records.add(job.subscription_id, record)

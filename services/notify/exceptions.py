@@ -4,6 +4,8 @@ NotifyError
 ├── DeliveryError
 │   ├── RetryableDeliveryError   (timeouts, connection errors, 5xx, 408, 429)
 │   └── PermanentDeliveryError   (other 4xx, refused URL, bad configuration)
+├── QuerySyntaxError             (a keyword query that cannot be parsed)
+└── TenantLimitReached           (a per-tenant quota is used up)
 """
 
 from __future__ import annotations
@@ -28,3 +30,11 @@ class RetryableDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """The delivery can never succeed as configured; do not retry."""
+
+
+class QuerySyntaxError(NotifyError):
+    """A keyword query could not be parsed; the message says where."""
+
+
+class TenantLimitReached(NotifyError):
+    """The tenant has used up a quota (e.g. number of subscriptions)."""

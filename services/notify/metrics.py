@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600)
 
@@ -40,6 +40,20 @@ class NotifyWorkerMetrics:
             "Matching time per classified article",
             registry=registry,
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+        )
+        self.auto_paused = Counter(
+            "herald_notify_subscriptions_auto_paused_total",
+            "Subscriptions paused because their endpoint kept failing",
+            registry=registry,
+        )
+        self.enqueued = Counter(
+            "herald_notify_alerts_enqueued_total",
+            "Alerts taken in hand by the deliver agent, by how (queued, grouped, duplicate)",
+            ["how"],
+            registry=registry,
+        )
+        self.subscriptions_cached = Gauge(
+            "herald_notify_subscriptions_cached", "Subscriptions held by this worker's matcher", registry=registry
         )
         self.end_to_end = Histogram(
             "herald_end_to_end_seconds",

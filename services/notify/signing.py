@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 SECRET_PREFIX = "whsec_"
 
@@ -26,11 +27,16 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """All three Standard Webhooks headers plus the content type."""
+def headers(secret: str | Sequence[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """All three Standard Webhooks headers plus the content type.
+
+    Several secrets (during a rotation) give several space-separated signatures; a receiver
+    holding either secret verifies the message.
+    """
+    keys = (secret,) if isinstance(secret, str) else tuple(secret)
     return {
         "content-type": "application/json",
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(k, msg_id, timestamp, body) for k in keys),
     }

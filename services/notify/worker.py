@@ -1,5 +1,11 @@
-"""The notify worker: a faust app with two agents, match (articles.classified -> alerts) and
-deliver (alerts -> channels)."""
+"""The notify worker: a faust app with two agents and one task.
+
+- match (``articles.classified`` -> ``alerts``): one alert per (subscription, story) that matches;
+- deliver (``alerts`` -> Redis delivery queue): takes each alert in hand exactly once (dedupe),
+  queues it or files it in its subscription's digest group, then the offset may be committed;
+- dispatcher (task): claims due sends from Redis and runs them concurrently, with retries,
+  backoff, throttling, auto-pause and the ``alerts.dlq`` topic.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,17 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from schemas.models import Alert, AlertArticle, ClassifiedArticle
-from services.notify.delivery import Deliverer
-from services.notify.matcher import alert_id, match
+from services.notify.cache import SubscriptionCache
+from services.notify.channels import ChannelContext, build_channels
+from services.notify.delivery import DeliveryLog, Dispatcher
+from services.notify.matcher import ArticleView, alert_id
 from services.notify.metrics import NotifyWorkerMetrics
+from services.notify.queue import DeliveryQueue, Job
+from services.notify.retry import RetryPolicy
 from services.notify.subscriptions import Keys, SubscriptionStore
 from services.runtime.dlq import dead_letter
 from services.runtime.health import install_faust_pages, tcp_check
 from services.runtime.kafka import faust_app_config
-from services.runtime.lag import install_lag_metrics
 from services.runtime.redis import async_client
 from services.runtime.settings import Settings
 
@@ -36,89 +45,151 @@ def _first_error(exc: ValidationError) -> str:
     return f"{err['msg']} at {'.'.join(map(str, err['loc'])) or '<root>'}"
 
 
+def build_dispatcher(
+    settings: Settings,
+    redis: Any,
+    names: Keys,
+    store: SubscriptionStore,
+    metrics: NotifyWorkerMetrics,
+    http: httpx.AsyncClient,
+    dead_letter_sink: Any,
+) -> tuple[DeliveryQueue, Dispatcher]:
+    """The delivery queue and dispatcher as configured (shared by the worker and tests)."""
+    queue = DeliveryQueue(redis, names, settings.notify_dedupe_ttl_seconds)
+    ctx = ChannelContext(
+        http=http,
+        redis=redis,
+        keys=names,
+        allow_private=settings.allow_private_urls,
+        timeout_s=settings.webhook_timeout_seconds,
+        response_max_bytes=settings.notify_response_max_bytes,
+        stream_backlog=settings.notify_stream_backlog,
+    )
+    dispatcher = Dispatcher(
+        queue=queue,
+        store=store,
+        channels=build_channels(ctx),
+        policy=RetryPolicy(
+            schedule=tuple(settings.notify_retry_schedule_seconds),
+            jitter=settings.notify_retry_jitter,
+            retry_after_max_s=settings.notify_retry_after_max_seconds,
+        ),
+        records=DeliveryLog(redis, names, settings.notify_delivery_log_length),
+        metrics=metrics,
+        dead_letter=dead_letter_sink,
+        concurrency=settings.notify_delivery_concurrency,
+        per_subscription=settings.notify_inflight_per_subscription,
+        lease_s=max(settings.notify_delivery_lease_seconds, settings.webhook_timeout_seconds * 2 + 1),
+        poll_s=settings.notify_scheduler_poll_seconds,
+        pause_after=settings.notify_pause_after_failures,
+    )
+    return queue, dispatcher
+
+
 def create_app(settings: Settings, registry: CollectorRegistry | None = None) -> Any:
-    """Build the faust app with the match and deliver agents, health pages and metrics."""
+    """Build the faust app with the match and deliver agents, the dispatcher, health pages and metrics."""
     registry = registry or CollectorRegistry()
     metrics = NotifyWorkerMetrics(registry)
     redis = async_client(settings)
     names = Keys(settings.redis_prefix)
     store = SubscriptionStore(redis, names)
+    cache = SubscriptionCache(store)
     app = faust.App(**faust_app_config(settings, "notify", settings.notify_worker_port))
 
     async def redis_ping() -> None:
         await redis.ping()
 
     install_faust_pages(app, registry, {"redis": redis_ping, "kafka": tcp_check(settings.kafka_bootstrap)})
-    install_lag_metrics(app, registry)
     classified_topic = app.topic(settings.topic_articles_classified, key_serializer="raw", value_serializer="raw")
     alerts_topic = app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw")
     articles_dlq = app.topic(settings.topic_articles_dlq, key_serializer="raw", value_serializer="raw")
     alerts_dlq = app.topic(settings.topic_alerts_dlq, key_serializer="raw", value_serializer="raw")
-    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds)
-    deliverer = Deliverer(settings, store, redis, http, metrics, names)
+    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+
+    async def job_to_dlq(job: Job, reason: str, attempts: int) -> None:
+        value = (
+            job.alerts[0].model_dump_json()
+            if job.kind == "alert" and job.alerts
+            else "[" + ",".join(a.model_dump_json() for a in job.alerts) + "]"
+        )
+        metrics.dead_letters.labels(settings.topic_alerts_dlq).inc()
+        sent = await alerts_dlq.send(
+            key=job.subscription_id.encode(),
+            value=dead_letter(
+                topic=settings.topic_alerts,
+                key=job.subscription_id.encode(),
+                value=value.encode(),
+                error=reason,
+                attempts=attempts,
+                service="notify",
+            ),
+        )
+        await sent  # acknowledged before the job is deleted from Redis
+
+    queue, dispatcher = build_dispatcher(settings, redis, names, store, metrics, http, job_to_dlq)
+
+    async def to_dlq(topic: Any, source: str, key: bytes | None, value: bytes, error: str) -> None:
+        metrics.dead_letters.labels(topic.get_topic_name()).inc()
+        await topic.send(key=key, value=dead_letter(topic=source, key=key, value=value, error=error, service="notify"))
 
     @app.agent(classified_topic, name="match")
     async def match_agent(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
+            await cache.refresh()
+            metrics.subscriptions_cached.set(len(cache.index))
+            recent: list[bytes] = []
             for event in events:
                 key, value = event.message.key, event.message.value
                 try:
                     classified = ClassifiedArticle.model_validate_json(value)
                 except ValidationError as exc:
-                    metrics.dead_letters.labels(settings.topic_articles_dlq).inc()
-                    await articles_dlq.send(
-                        key=key,
-                        value=dead_letter(
-                            topic=settings.topic_articles_classified,
-                            key=key,
-                            value=value,
-                            error=f"invalid ClassifiedArticle: {_first_error(exc)}",
-                            service="notify",
-                        ),
-                    )
+                    error = f"invalid ClassifiedArticle: {_first_error(exc)}"
+                    await to_dlq(articles_dlq, settings.topic_articles_classified, key, value, error)
                     continue
+                recent.append(value)
                 started = time.perf_counter()
-                candidates = await store.candidates([t.topic for t in classified.topics])
-                found = match(classified, [c.subscription for c in candidates])
+                found = cache.index.match(ArticleView(classified))
                 metrics.match_duration.observe(time.perf_counter() - started)
                 for hit in found:
                     alert = _alert_for(classified, hit.subscription.id, hit.subscription.tenant, hit.matched_topics)
                     await alerts_topic.send(key=alert.subscription_id.encode(), value=alert.model_dump_json().encode())
                     metrics.alerts_matched.inc()
+            if recent:
+                async with redis.pipeline(transaction=False) as pipe:
+                    pipe.lpush(names.recent_articles, *recent)
+                    pipe.ltrim(names.recent_articles, 0, settings.notify_preview_articles - 1)
+                    await pipe.execute()
 
     @app.agent(alerts_topic, name="deliver")
     async def deliver_agent(stream: Any) -> None:
-        async for event in stream.events():
-            key, value = event.message.key, event.message.value
-            try:
-                alert = Alert.model_validate_json(value)
-            except ValidationError as exc:
-                metrics.dead_letters.labels(settings.topic_alerts_dlq).inc()
-                await alerts_dlq.send(
-                    key=key,
-                    value=dead_letter(
-                        topic=settings.topic_alerts,
-                        key=key,
-                        value=value,
-                        error=f"invalid Alert: {_first_error(exc)}",
-                        service="notify",
-                    ),
-                )
-                continue
-            failure = await deliverer.deliver(alert)
-            if failure is not None:
-                metrics.dead_letters.labels(settings.topic_alerts_dlq).inc()
-                await alerts_dlq.send(
-                    key=key,
-                    value=dead_letter(
-                        topic=settings.topic_alerts,
-                        key=key,
-                        value=value,
-                        error=failure.reason,
-                        attempts=failure.attempts,
-                        service="notify",
-                    ),
-                )
+        async for events in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
+            for event in events:
+                key, value = event.message.key, event.message.value
+                try:
+                    alert = Alert.model_validate_json(value)
+                except ValidationError as exc:
+                    await to_dlq(alerts_dlq, settings.topic_alerts, key, value, f"invalid Alert: {_first_error(exc)}")
+                    continue
+                stored = await store.get_stored(alert.subscription_id)
+                if stored is None or not stored.subscription.active:
+                    metrics.enqueued.labels("inactive").inc()
+                    continue
+                grouping = stored.subscription.grouping
+                now = time.time()
+                if grouping is not None:
+                    taken = await queue.group_add(
+                        alert, now, grouping.group_wait_seconds, grouping.group_interval_seconds
+                    )
+                    how = "grouped"
+                else:
+                    taken = await queue.enqueue(alert, now)
+                    how = "queued"
+                metrics.enqueued.labels(how if taken else "duplicate").inc()
+            dispatcher.wake()
+
+    @app.task  # type: ignore[untyped-decorator]
+    async def dispatch() -> None:
+        await dispatcher.run()
 
     return app
 

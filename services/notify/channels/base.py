@@ -1,26 +1,42 @@
-"""The one small interface every channel implements."""
+"""The one small interface every channel implements, and what channels are built from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from schemas.models import Alert
-from services.notify.subscriptions import StoredSubscription
+import httpx
+import redis.asyncio as aioredis
+
+from services.notify.payloads import Outgoing
+from services.notify.subscriptions import Keys, StoredSubscription
 
 
 @dataclass(frozen=True)
 class Delivered:
-    """A successful delivery: the receiver's status code."""
+    """A successful delivery: the receiver's status code (None for channels without one)."""
 
-    status_code: int
+    status_code: int | None
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """The shared clients and limits channels are constructed with."""
+
+    http: httpx.AsyncClient
+    redis: aioredis.Redis
+    keys: Keys
+    allow_private: bool
+    timeout_s: float
+    response_max_bytes: int
+    stream_backlog: int
 
 
 class Channel(Protocol):
-    """Delivers one alert; raises RetryableDeliveryError or PermanentDeliveryError on failure."""
+    """Delivers one message; raises RetryableDeliveryError or PermanentDeliveryError on failure."""
 
     name: ClassVar[str]
 
-    async def send(self, alert: Alert, target: StoredSubscription) -> Delivered:
-        """Deliver ``alert`` to the subscription's endpoint."""
+    async def send(self, out: Outgoing, target: StoredSubscription) -> Delivered:
+        """Deliver ``out`` to the subscription's endpoint."""
         ...
