@@ -55,6 +55,12 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     return int(classify_cli.run(args))
 
 
+def _cmd_keys(args: argparse.Namespace) -> int:
+    from herald.keys import run
+
+    return run(args)
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from herald.ingest_files import run
 
@@ -81,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(ingest)
     ingest.set_defaults(func=_cmd_ingest)
+
+    keys = sub.add_parser("keys", help="manage API keys of the subscription API")
+    from herald.keys import add_arguments as add_keys_arguments
+
+    add_keys_arguments(keys)
+    keys.set_defaults(func=_cmd_keys)
     return parser
 
 
