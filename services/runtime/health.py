@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from services.runtime.logging import redact
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 """Raises when a dependency (broker, Redis) is not reachable."""
 
 
-async def readiness(checks: dict[str, ReadinessCheck]) -> tuple[bool, dict[str, str]]:
-    """Run every check; report each as ``ok`` or the error text."""
-    results: dict[str, str] = {}
-    for name, check in checks.items():
+CHECK_TIMEOUT_S = 3.0
+"""A dependency slower than this counts as down: probes (Docker, Kubernetes) time out too."""
+
+
+async def readiness(
+    checks: dict[str, ReadinessCheck], timeout_s: float = CHECK_TIMEOUT_S
+) -> tuple[bool, dict[str, str]]:
+    """Run every check concurrently, each bounded by ``timeout_s``; report ``ok`` or the error text."""
+
+    async def run(check: ReadinessCheck) -> str:
         try:
-            await check()
-            results[name] = "ok"
+            await asyncio.wait_for(check(), timeout_s)
+            return "ok"
+        except TimeoutError:
+            return f"error: no answer within {timeout_s:g}s"
         except Exception as exc:  # any failure means not ready, whatever raised it
-            results[name] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+            # The answer is unauthenticated: never echo a password from a connection URL.
+            return redact(f"error: {exc.__class__.__name__}: {exc}")[:300]
+
+    outcomes = await asyncio.gather(*(run(check) for check in checks.values()))
+    results = dict(zip(checks, outcomes, strict=True))
     return all(v == "ok" for v in results.values()), results
 
 
@@ -64,7 +79,6 @@ def install_faust_pages(app: Any, registry: CollectorRegistry, checks: dict[str,
 
 def tcp_check(bootstrap: str, timeout_s: float = 2.0) -> ReadinessCheck:
     """A readiness check that the first reachable ``host:port`` of a bootstrap list accepts TCP."""
-    import asyncio
 
     async def check() -> None:
         last: Exception | None = None
