@@ -1,0 +1,1 @@
+"""Herald benchmarks (`make bench`); never part of `make test`."""
