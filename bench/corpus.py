@@ -106,14 +106,89 @@ ORDINARY = [
     ),
 ]
 
-FILLER = (
-    " Officials gave no further details. The account could not be independently verified. Reporters at the "
-    "scene described long queues at checkpoints and shops closed early. Local media reported that mobile "
-    "networks were patchy across the area. A spokesperson said more information would follow later in the "
-    "day, and international organisations called for calm and for the protection of civilians and "
-    "infrastructure. Analysts said the coming weeks would show whether the situation stabilises."
-)
+# Background sentences are assembled from fragments so that articles share little text:
+# ingest groups near-identical texts into one story, and the benchmark wants distinct stories.
+SUBJECTS = [
+    "A spokesperson for the regional administration",
+    "Local journalists",
+    "Residents interviewed by phone",
+    "A senior official who asked not to be named",
+    "Humanitarian workers in the area",
+    "The city council",
+    "Analysts in the capital",
+    "Opposition politicians",
+    "A hospital director",
+    "Transport officials",
+    "Shop owners near the centre",
+    "Teachers at a local school",
+    "The state broadcaster",
+    "Church leaders",
+]
+VERBS = [
+    "said",
+    "warned",
+    "told reporters",
+    "noted",
+    "cautioned",
+    "added",
+    "insisted",
+    "acknowledged",
+    "reported",
+]
+CLAIMS = [
+    "that mobile networks were patchy",
+    "that queues had formed at petrol stations",
+    "that schools would stay shut",
+    "that bread prices had doubled",
+    "that trains were running late",
+    "that more details would follow",
+    "that the account could not yet be verified",
+    "that power cuts were expected to continue",
+    "that roads to the north remained closed",
+    "that volunteers were collecting warm clothes",
+    "that the curfew had been extended",
+    "that water supplies were being rationed",
+    "that banks had limited cash withdrawals",
+    "that hospitals were short of staff",
+    "that the situation remained tense",
+    "that markets had reopened in some districts",
+]
+TOWNS = [
+    "Lozova",
+    "Izium",
+    "Balakliia",
+    "Kupiansk",
+    "Chuhuiv",
+    "Pavlohrad",
+    "Nikopol",
+    "Marhanets",
+    "Synelnykove",
+    "Kramatorsk",
+    "Sloviansk",
+    "Druzhkivka",
+    "Kostiantynivka",
+    "Myrnohrad",
+    "Dobropillia",
+    "Bilozerske",
+    "Shostka",
+    "Konotop",
+    "Okhtyrka",
+    "Romny",
+    "Lebedyn",
+    "Trostianets",
+    "Hlukhiv",
+    "Krolevets",
+]
+WHEN = ["on {day}", "late on {day}", "early on {day}", "in a statement", "overnight", "at a briefing", "this week"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _background(rng: random.Random, sentences: int) -> str:
+    parts = []
+    for _ in range(sentences):
+        when = rng.choice(WHEN).format(day=rng.choice(DAYS))
+        parts.append(f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {when} {rng.choice(CLAIMS)} in {rng.choice(TOWNS)}.")
+    return " ".join(parts)
 
 
 def articles(count: int, seed: int = 7, topical_share: float = 0.5) -> list[dict[str, Any]]:
@@ -132,7 +207,7 @@ def articles(count: int, seed: int = 7, topical_share: float = 0.5) -> list[dict
             "day": rng.choice(DAYS),
         }
         body = body_t.format(**values)
-        body = body + FILLER * 3 + f" (Ref {seed}-{i})"
+        body = f"{body} {_background(rng, 16)} (Ref {seed}-{i})"
         out.append(
             {
                 "title": title_t.format(**values) + f" ({i})",

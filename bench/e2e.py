@@ -89,11 +89,15 @@ def _expected(classifier: Classifier, items: list[dict[str, Any]], per_topic: in
     return sum(len(classifier.classify(a["title"], a["body"]).topics) * per_topic for a in items)
 
 
-def _wait_for(receiver: Receiver, count: int, timeout_s: float) -> float:
+def _wait_for(receiver: Receiver, count: int, timeout_s: float, idle_s: float = 20.0) -> float:
+    """Until ``count`` alerts arrived, or none arrived for ``idle_s``; returns the last arrival time."""
     deadline = time.time() + timeout_s
-    while len(receiver.arrivals) < count and time.time() < deadline:
+    last_change, seen = time.time(), 0
+    while len(receiver.arrivals) < count and time.time() < deadline and time.time() - last_change < idle_s:
+        if len(receiver.arrivals) != seen:
+            seen, last_change = len(receiver.arrivals), time.time()
         time.sleep(0.05)
-    return time.time()
+    return receiver.arrivals[-1].at if receiver.arrivals else time.time()
 
 
 def _peak_memory_mb(system: System) -> dict[str, float]:
