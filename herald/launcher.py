@@ -37,6 +37,22 @@ SERVICES: tuple[tuple[str, list[str], str], ...] = (
 )
 
 
+def _spawner(command: list[str], env: dict[str, str], log_path: Path) -> Callable[[], subprocess.Popen[bytes]]:
+    def spawn() -> subprocess.Popen[bytes]:
+        with open(log_path, "ab") as log:
+            return subprocess.Popen(
+                command,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+
+    return spawn
+
+
 class System:
     """Everything ``herald up`` started, stopped in reverse order."""
 
@@ -49,6 +65,13 @@ class System:
         for child in reversed(self.children):
             child.stop()
         self.children.clear()
+
+    def child(self, name: str) -> Managed:
+        """The process called ``name`` (e.g. ``classify``, ``notify-worker``)."""
+        for child in self.children:
+            if child.name == name:
+                return child
+        raise KeyError(name)
 
 
 def start_system(
@@ -86,17 +109,8 @@ def start_system(
                 raise LaunchError(
                     f"port {port} for {name} is taken; stop what uses it or set HERALD_{port_field.upper()}"
                 )
-            log = open(log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-            proc = subprocess.Popen(
-                [sys.executable, *args],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-            system.children.append(Managed(name, proc, port))
+            spawn = _spawner([sys.executable, *args], env, log_dir / f"{name}.log")
+            system.children.append(Managed(name, spawn(), port, spawn))
         for child in system.children[-len(SERVICES) :]:
             wait_for_port(child.port, child.proc, f"{child.name} (log: {log_dir / (child.name + '.log')})", 60)
             say(f"{child.name:<14} http://{effective.host}:{child.port}   (/healthz /metrics)")

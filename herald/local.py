@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,21 @@ class Managed:
     name: str
     proc: subprocess.Popen[bytes]
     port: int
+    # How to start it again (fault-injection tests restart killed workers).
+    respawn: Callable[[], subprocess.Popen[bytes]] | None = None
+
+    def restart(self) -> None:
+        """Start the process again with the same command and environment."""
+        if self.respawn is None:
+            raise LaunchError(f"{self.name} cannot be restarted")
+        self.stop()
+        self.proc = self.respawn()
+
+    def kill(self) -> None:
+        """SIGKILL, no chance to clean up: what a crash looks like."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """SIGTERM, then SIGKILL if it does not exit in time."""
