@@ -143,7 +143,8 @@ class Dispatcher:
     async def _guarded(self, member: str) -> None:
         try:
             if member.startswith(FLUSH_PREFIX):
-                digest = await self._queue.flush_group(member.removeprefix(FLUSH_PREFIX), time.time())
+                now = time.time()
+                digest = await self._queue.flush_group(member.removeprefix(FLUSH_PREFIX), now, now + self._lease_s)
                 if digest is not None:
                     await self.handle(digest)
             else:

@@ -94,6 +94,8 @@ Node = Term | Not | And | Or
 
 
 def _lex(query: str) -> list[tuple[str, str]]:
+    if query.count('"') % 2:
+        raise QuerySyntaxError("unbalanced double quote")
     out: list[tuple[str, str]] = []
     pos = 0
     while pos < len(query):
@@ -114,8 +116,6 @@ def _lex(query: str) -> list[tuple[str, str]]:
         else:
             word = m.group("word")
             out.append((word, word) if word in ("AND", "OR", "NOT") else ("word", word))
-    if query.count('"') % 2:
-        raise QuerySyntaxError("unbalanced double quote")
     return out
 
 

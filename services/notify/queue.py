@@ -54,7 +54,7 @@ redis.call('HSET', KEYS[2], 'last', ARGV[2])
 local id = 'dg_' .. string.sub(redis.sha1hex(ARGV[1] .. ':' .. seq), 1, 32)
 redis.call('RENAME', KEYS[1], ARGV[4] .. 'jobitems:' .. id)
 redis.call('HSET', ARGV[4] .. 'job:' .. id, 'kind', 'digest', 'sub', ARGV[1], 'attempt', '0')
-redis.call('ZADD', KEYS[3], ARGV[2], id)
+redis.call('ZADD', KEYS[3], ARGV[5], id)
 return id
 """
 
@@ -129,12 +129,13 @@ class DeliveryQueue:
         )
         return bool(done)
 
-    async def flush_group(self, sub_id: str, now: float) -> str | None:
-        """Turn the waiting alerts of a subscription into one digest job due now; its id, or None."""
+    async def flush_group(self, sub_id: str, now: float, lease_until: float) -> str | None:
+        """Turn the waiting alerts of a subscription into one digest job, already leased to the
+        caller (who sends it now) until ``lease_until``; its id, or None when nothing waited."""
         k = self._keys
         found = await self._flush(
             keys=[k.group(sub_id), k.group_meta(sub_id), k.schedule],
-            args=[sub_id, now, FLUSH_PREFIX + sub_id, k.prefix],
+            args=[sub_id, now, FLUSH_PREFIX + sub_id, k.prefix, lease_until],
         )
         return text(found) if found else None
 

@@ -35,3 +35,12 @@ def test_tampering_breaks_the_signature(tamper: str) -> None:
 def test_secrets_are_fresh_and_prefixed() -> None:
     a, b = signing.new_secret(), signing.new_secret()
     assert a != b and a.startswith("whsec_")
+
+
+def test_during_rotation_both_secrets_verify() -> None:
+    old, new = signing.new_secret(), signing.new_secret()
+    body = b'{"a":1}'
+    headers = signing.headers((new, old), "al_1", int(time.time()), body)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    Webhook(old).verify(body, headers)
+    Webhook(new).verify(body, headers)
