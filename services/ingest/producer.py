@@ -23,6 +23,8 @@ from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
+_RECONNECT_PAUSE_S = 1.0
+
 
 class ArticlePublisher:
     """A kafka-python producer (acks=all, idempotent, compressed) keyed by article id; blocking calls."""
@@ -34,18 +36,29 @@ class ArticlePublisher:
         self._ack_timeout_s = settings.ingest_ack_timeout_seconds
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
+        self._create_failed_at = float("-inf")
 
     def _get(self) -> KafkaProducer:
         # Created lazily so the API can start (and answer 503) while the broker is down.
         with self._lock:
+            # While the broker is down, each request would wait out a full bootstrap behind
+            # this lock; for a second after a failed attempt, fail fast instead.
+            if self._producer is None and time.monotonic() - self._create_failed_at < _RECONNECT_PAUSE_S:
+                raise BrokerUnavailable("broker unreachable (last connection attempt failed just now)")
             if self._producer is None:
                 timeout_ms = int(self._ack_timeout_s * 1000)
-                self._producer = make_producer(
-                    self._settings,
-                    max_block_ms=min(5_000, timeout_ms),
-                    request_timeout_ms=min(10_000, timeout_ms),
-                    delivery_timeout_ms=max(timeout_ms, min(10_000, timeout_ms) + 5),
-                )
+                try:
+                    self._producer = make_producer(
+                        self._settings,
+                        # kafka-python waits 30 s for a first broker by default: a 503 must come sooner.
+                        bootstrap_timeout_ms=min(5_000, timeout_ms),
+                        max_block_ms=min(5_000, timeout_ms),
+                        request_timeout_ms=min(10_000, timeout_ms),
+                        delivery_timeout_ms=max(timeout_ms, min(10_000, timeout_ms) + 5),
+                    )
+                except BrokerUnavailable:
+                    self._create_failed_at = time.monotonic()
+                    raise
             return self._producer
 
     def _discard(self, broken: KafkaProducer) -> None:
