@@ -31,6 +31,7 @@ from services.notify.subscriptions import Keys, SubscriptionStore
 from services.runtime.dlq import dead_letter
 from services.runtime.health import install_faust_pages, tcp_check
 from services.runtime.kafka import faust_app_config
+from services.runtime.lag import install_lag_metrics
 from services.runtime.redis import async_client
 from services.runtime.settings import Settings
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
         await redis.ping()
 
     install_faust_pages(app, registry, {"redis": redis_ping, "kafka": tcp_check(settings.kafka_bootstrap)})
+    install_lag_metrics(app, registry)
     classified_topic = app.topic(settings.topic_articles_classified, key_serializer="raw", value_serializer="raw")
     alerts_topic = app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw")
     articles_dlq = app.topic(settings.topic_articles_dlq, key_serializer="raw", value_serializer="raw")
