@@ -108,3 +108,16 @@ def test_faust_source_reads_assignment_highwater_and_committed() -> None:
     assert [r.partition for r in faust_offsets(app)()] == [0]
     app._consumer = None  # the worker has not started its consumer yet
     assert list(faust_offsets(app)()) == []
+
+
+def test_both_workers_export_lag(tmp_path: Any) -> None:
+    from services.classify.agent import create_app as classify_app
+    from services.notify.worker import create_app as notify_app
+    from services.runtime.settings import Settings
+
+    settings = Settings(data_dir=str(tmp_path))
+    for create in (classify_app, notify_app):
+        registry = CollectorRegistry()
+        create(settings, registry=registry)
+        exposition = generate_latest(registry).decode()
+        assert "# TYPE herald_consumer_lag_messages gauge" in exposition, f"{create.__module__} exports no lag"
