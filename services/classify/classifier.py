@@ -20,6 +20,7 @@ from pathlib import Path
 
 from schemas.models import Entity, TopicTag
 from services.classify.entities import EntityExtractor
+from services.classify.matching import SPLIT_TABLE, PatternIndex, TextView
 from services.classify.taxonomy import Taxonomy, Topic, load_taxonomy
 from services.classify.text import Document, clip
 
@@ -29,6 +30,8 @@ DEFAULT_GAZETTEER = DATA_DIR / "gazetteer.csv"
 DEFAULT_ACTORS = DATA_DIR / "actors.csv"
 
 MAX_EVIDENCE = 3
+# What a match in the pattern index means.
+_POS, _FALSE_FRIEND, _VETO, _CONTEXT, _HEDGE, _BACKGROUND = range(6)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
@@ -69,41 +72,6 @@ class TopicScore:
         return self.score >= self.threshold
 
 
-class _Context:
-    """Per-article caches of sentence-level cues, computed on first use."""
-
-    __slots__ = ("_bg", "_contexts", "_hedge", "doc", "tax")
-
-    def __init__(self, doc: Document, tax: Taxonomy) -> None:
-        self.doc = doc
-        self.tax = tax
-        self._contexts: dict[str, bool] = {}
-        self._hedge: set[int] | None = None
-        self._bg: set[int] | None = None
-
-    def has_context(self, name: str) -> bool:
-        got = self._contexts.get(name)
-        if got is None:
-            got = self.tax.contexts[name].search(self.doc.text) is not None
-            self._contexts[name] = got
-        return got
-
-    def _sentences_with(self, rx: re.Pattern[str] | None) -> set[int]:
-        if rx is None:
-            return set()
-        return {self.doc.sentence_index(m.start()) for m in rx.finditer(self.doc.text)}
-
-    def hedged(self, sentence: int) -> bool:
-        if self._hedge is None:
-            self._hedge = self._sentences_with(self.tax.modifiers.hedges)
-        return sentence in self._hedge
-
-    def background(self, sentence: int) -> bool:
-        if self._bg is None:
-            self._bg = self._sentences_with(self.tax.modifiers.background)
-        return sentence in self._bg
-
-
 class Classifier:
     """Tags articles with the topics of a taxonomy and extracts places and actors."""
 
@@ -111,6 +79,25 @@ class Classifier:
         self.taxonomy = taxonomy
         self.entities = entities
         self._topics = {t.id: t for t in taxonomy.topics}
+        # Every pattern of every list goes into one index; an entry says what a match means.
+        self._index = PatternIndex()
+        self._entries: list[tuple[int, int, int]] = []
+        self._context_names = list(taxonomy.contexts)
+
+        def key(kind: int, topic: int, ref: int) -> int:
+            self._entries.append((kind, topic, ref))
+            return len(self._entries) - 1
+
+        for ti, topic in enumerate(taxonomy.topics):
+            for pi, pat in enumerate(topic.patterns):
+                self._index.add(key(_POS, ti, pi), pat.source, group=("topic", ti))
+            self._index.add_all(key(_FALSE_FRIEND, ti, 0), topic.false_friends)
+            self._index.add_all(key(_VETO, ti, 0), topic.veto)
+        for ci, name in enumerate(self._context_names):
+            self._index.add_all(key(_CONTEXT, 0, ci), taxonomy.contexts[name])
+        self._index.add_all(key(_HEDGE, 0, 0), taxonomy.modifiers.hedges)
+        self._index.add_all(key(_BACKGROUND, 0, 0), taxonomy.modifiers.background)
+        self._index.compile()
 
     @classmethod
     def default(cls) -> Classifier:
@@ -135,7 +122,7 @@ class Classifier:
 
     def classify(self, title: str, body: str) -> Classification:
         """Tag one article: topics at or above threshold, best first, and its entities."""
-        scores = self.score(title, body)
+        scores = self.score(title, body, exact=False)
         tags = [
             TopicTag(topic=s.topic, score=round(s.score, 4), evidence=s.evidence)
             for s in sorted(scores, key=lambda s: -s.score)
@@ -144,33 +131,73 @@ class Classifier:
         ents = self.entities.extract(f"{title}\n{body}") if self.entities is not None else ()
         return Classification(topics=tuple(tags), entities=ents)
 
-    def score(self, title: str, body: str) -> list[TopicScore]:
-        """Score every topic of the taxonomy, with hits; the basis of classify and explain."""
+    def score(self, title: str, body: str, exact: bool = True) -> list[TopicScore]:
+        """Score every topic of the taxonomy, with hits; the basis of classify and explain.
+
+        With ``exact=False`` a topic that cannot reach its threshold even if every match
+        counted in full is returned with score 0 and no hits (it saves the modifier checks).
+        """
         doc = Document(title, body)
-        ctx = _Context(doc, self.taxonomy)
-        return [self._score_topic(topic, doc, ctx) for topic in self.taxonomy.topics]
+        topics = self.taxonomy.topics
+        n = len(topics)
+        present: set[str] = set()
+        hidden: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        vetoed: list[set[int]] = [set() for _ in range(n)]
+        found: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+        hedged: set[int] = set()
+        background: set[int] = set()
+        for m in self._index.find(TextView(doc.text)):
+            kind, ti, ref = self._entries[m.key]
+            if kind == _POS:
+                found[ti].append((ref, m.start, m.end))
+            elif kind == _FALSE_FRIEND:
+                hidden[ti].append((m.start, m.end))
+            elif kind == _VETO:
+                vetoed[ti].add(doc.sentence_index(m.start))
+            elif kind == _CONTEXT:
+                present.add(self._context_names[ref])
+            elif kind == _HEDGE:
+                hedged.add(doc.sentence_index(m.start))
+            else:
+                background.add(doc.sentence_index(m.start))
+        return [
+            self._score_topic(topics[i], doc, found[i], hidden[i], vetoed[i], present, hedged, background, exact)
+            for i in range(n)
+        ]
 
-    def _score_topic(self, topic: Topic, doc: Document, ctx: _Context) -> TopicScore:
-        text = doc.text
+    def _score_topic(
+        self,
+        topic: Topic,
+        doc: Document,
+        found: list[tuple[int, int, int]],
+        hidden: list[tuple[int, int]],
+        vetoed: set[int],
+        present: set[str],
+        hedged: set[int],
+        background: set[int],
+        exact: bool,
+    ) -> TopicScore:
+        if not found or not all(name in present for name in topic.requires):
+            return TopicScore(topic.id, 0.0, topic.threshold, (), ())
         settings = self.taxonomy.settings
-        context_ok = all(ctx.has_context(name) for name in topic.requires)
-        hidden: list[tuple[int, int]] = []
-        if topic.false_friend_re is not None:
-            hidden = [m.span() for m in topic.false_friend_re.finditer(text)]
-        vetoed: set[int] = set()
-        if topic.veto_re is not None:
-            vetoed = {doc.sentence_index(m.start()) for m in topic.veto_re.finditer(text)}
-
+        if not exact:
+            bound = sum(topic.patterns[f[0]].weight for f in found) * max(settings.headline_weight, 1.0)
+            if 1.0 - math.exp(-bound) < topic.threshold:
+                return TopicScore(topic.id, 0.0, topic.threshold, (), ())
+        # Where matches overlap, the heavier pattern wins; false friends hide what they cover.
+        ranked = sorted(found, key=lambda f: (-topic.patterns[f[0]].weight, f[1]))
+        taken: list[tuple[int, int, int]] = []
+        for idx, start, end in ranked:
+            if any(s < end and start < e for s, e in hidden):
+                continue
+            if any(s < end and start < e for _, s, e in taken):
+                continue
+            taken.append((idx, start, end))
+        taken.sort(key=lambda f: f[1])
         hits: list[Hit] = []
         repeats: dict[int, int] = {}
-        for m in topic.matcher.finditer(text):
-            idx = topic.group_to_pattern[m.lastindex or 0]
+        for idx, start, end in taken:
             pat = topic.patterns[idx]
-            start, end = m.span()
-            if hidden and any(s < end and start < e for s, e in hidden):
-                continue
-            if not context_ok:
-                continue
             sent = doc.sentence_index(start)
             note = ""
             weight = pat.weight
@@ -183,10 +210,10 @@ class Classifier:
                     weight *= settings.headline_weight
                 elif doc.is_lead(sent):
                     weight *= settings.lead_weight
-                if ctx.hedged(sent):
+                if sent in hedged:
                     weight *= settings.hedge_factor
                     note = "hedged"
-                if ctx.background(sent):
+                if sent in background:
                     weight *= settings.background_factor
                     note = "background"
                 if self._secondary(doc, sent, start):
@@ -195,36 +222,48 @@ class Classifier:
                 n = repeats.get(idx, 0)
                 repeats[idx] = n + 1
                 weight *= settings.repeat_decay**n
-            hits.append(Hit(topic.id, pat.source, pat.tier, m.group(), sent, weight, note))
-
+            hits.append(Hit(topic.id, pat.source, pat.tier, doc.text[start:end], sent, weight, note))
         total = sum(h.weight for h in hits)
         score = 1.0 - math.exp(-total)
-        return TopicScore(topic.id, score, topic.threshold, tuple(hits), self._evidence(doc, hits))
+        evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
+        return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)
 
-    def _cue_before(self, rx: re.Pattern[str] | None, doc: Document, sent: int, start: int, strip: bool) -> bool:
+    def _cue_before(
+        self, rx: re.Pattern[str] | None, words: tuple[str, ...], doc: Document, sent: int, start: int, strip: bool
+    ) -> bool:
         """Whether a cue of ``rx`` ends a few words before ``start``, in the same sentence and clause."""
         if rx is None:
             return False
         s_start = doc.span(sent)[0]
-        window = doc.text[max(s_start, start - 80) : start]
+        window = doc.text[max(s_start, start - 60) : start]
+        # Cheap pre-check: does any of the last few words start like a cue? ("n't" is glued to its verb.)
+        tail = window.lower().translate(SPLIT_TABLE).split()[-(self.taxonomy.settings.negation_window + 4) :]
+        if not any(w.startswith(words) for w in tail) and "n't" not in window and "n’t" not in window:
+            return False
+        if rx.search(window) is None:
+            return False
         exceptions = self.taxonomy.modifiers.negation_exceptions
         if strip and exceptions is not None:
-            window = exceptions.sub(" _ ", window)
-        return rx.search(window) is not None
+            # "no fewer than 20 civilians" is not a negation: blank the exception and look again.
+            window = exceptions.sub(" _ ", doc.text[max(s_start, start - 80) : start])
+            return rx.search(window) is not None
+        return True
 
     def _secondary(self, doc: Document, sent: int, start: int) -> bool:
-        return self._cue_before(self.taxonomy.modifiers.secondary, doc, sent, start, strip=False)
+        mods = self.taxonomy.modifiers
+        return self._cue_before(mods.secondary, mods.secondary_words, doc, sent, start, strip=False)
 
     def _negated(self, doc: Document, sent: int, start: int, end: int) -> bool:
         mods = self.taxonomy.modifiers
-        if self._cue_before(mods.negation_before, doc, sent, start, strip=True):
+        if self._cue_before(mods.negation_before, mods.negation_before_words, doc, sent, start, strip=True):
             return True
         if mods.negation_after is not None:
             after = doc.text[end : min(doc.span(sent)[1], end + 60)]
             brk = _CLAUSE_BREAK.search(after)
             if brk:
                 after = after[: brk.start()]
-            if mods.negation_after.search(after):
+            head = after.lower().translate(SPLIT_TABLE).split()[:6]
+            if any(w.startswith(mods.negation_after_words) for w in head) and mods.negation_after.search(after):
                 return True
         return False
 

@@ -2,19 +2,19 @@
 
 Both lists are CSV files users can extend. Names and aliases are matched as whole
 words, case-sensitively (so ``Nice`` the city is not ``nice`` the adjective and the
-acronym ``UN`` is not the prefix ``un``), in one pass of one compiled regex.
+acronym ``UN`` is not the prefix ``un``), in one pass over the words of the text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.models import Entity
 from services.classify.exceptions import GazetteerError
+from services.classify.matching import SPLIT_TABLE
 
 _PLACE_COLUMNS = ("id", "name", "kind", "country", "lat", "lon", "aliases")
 _ACTOR_COLUMNS = ("id", "name", "type", "aliases")
@@ -95,23 +95,28 @@ class EntityExtractor:
 
     def __init__(self, places: list[Place], actors: list[Actor]) -> None:
         self._entities: dict[str, Entity] = {}
-        surface: dict[str, str] = {}
+        # first word of a name -> [(all words of the name, entity key)], longest names first,
+        # so "South Sudan" wins over "Sudan" and "Gaza City" over "Gaza".
+        self._first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for p in places:
             key = f"place:{p.id}"
             self._entities[key] = Entity(kind="place", id=p.id, name=p.name, lat=p.lat, lon=p.lon)
-            for name in (p.name, *p.aliases):
-                surface.setdefault(name, key)
+            self._add_names(key, (p.name, *p.aliases))
         for a in actors:
             key = f"actor:{a.id}"
             self._entities[key] = Entity(kind="actor", id=a.id, name=a.name)
-            for name in (a.name, *a.aliases):
-                surface.setdefault(name, key)
-        self._surface = surface
-        # Longest first so "South Sudan" wins over "Sudan".
-        names = sorted(surface, key=len, reverse=True)
-        self._regex = (
-            re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])") if names else None
-        )
+            self._add_names(key, (a.name, *a.aliases))
+        for cands in self._first.values():
+            cands.sort(key=lambda c: -len(c[0]))
+
+    def _add_names(self, key: str, names: tuple[str, ...]) -> None:
+        for name in names:
+            words = tuple(name.translate(SPLIT_TABLE).split())
+            if not words:
+                continue
+            bucket = self._first.setdefault(words[0], [])
+            if all(w != words for w, _ in bucket):
+                bucket.append((words, key))
 
     @classmethod
     def from_files(cls, gazetteer: Path, actors: Path | None = None) -> EntityExtractor:
@@ -120,11 +125,19 @@ class EntityExtractor:
 
     def extract(self, text: str) -> tuple[Entity, ...]:
         """Entities in order of first mention, each once."""
-        if self._regex is None:
-            return ()
+        words = text.translate(SPLIT_TABLE).split()
+        first = self._first
         seen: dict[str, Entity] = {}
-        for m in self._regex.finditer(text):
-            key = self._surface[m.group()]
-            if key not in seen:
-                seen[key] = self._entities[key]
+        i, n = 0, len(words)
+        while i < n:
+            cands = first.get(words[i])
+            step = 1
+            if cands is not None:
+                for name, key in cands:
+                    if tuple(words[i : i + len(name)]) == name:
+                        if key not in seen:
+                            seen[key] = self._entities[key]
+                        step = len(name)
+                        break
+            i += step
         return tuple(seen.values())

@@ -24,11 +24,45 @@ from services.classify.exceptions import PatternError
 # Any run of non-word characters that does not end a sentence.
 SEP = r"[^\w.!?]+"
 _GAP_WORD = r"\w+" + SEP
-_NUMBER = (
-    r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|a\ hundred|hundreds|a\ dozen|dozens|scores|thousands|several|many)"
-    r"(?:[\s-](?:hundred|thousand|million))?"
-)
+_NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundreds",
+    "dozens",
+    "scores",
+    "thousands",
+    "several",
+    "many",
+]
+_NUMBER = r"(?:\d[\d,.]*|a\ hundred|a\ dozen|" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:hundred|thousand|million))?"
+# Literal beginnings of a number, for the matching index. "a dozen" is left out on
+# purpose: anchoring on the word "a" would try the pattern at every "a" in the text.
+NUMBER_ANCHORS = frozenset([*"0123456789", *_NUMBER_WORDS])
 _CAP = r"(?-i:[A-ZА-ЯЁІЇЄҐ][\w'’-]+)"
 
 
@@ -176,6 +210,137 @@ def _join(items: list[tuple[str, bool, bool]]) -> str:
     if items and items[-1][2]:
         raise PatternError("a pattern cannot end with a '~' gap")
     return out
+
+
+def _split_top(text: str) -> list[str]:
+    """Split on ``|`` outside parentheses."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return parts
+
+
+_LEADING_WORD = re.compile(r"\w+")
+
+
+def _first(text: str) -> set[str] | None:
+    s = text.lstrip()
+    if not s or s[0] in "~|)":
+        return None
+    if s[0] == "(":
+        depth = 0
+        close = -1
+        for i, ch in enumerate(s):
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    close = i
+                    break
+        if close < 0:
+            return None
+        out: set[str] = set()
+        for alt in _split_top(s[1:close]):
+            got = _first(alt)
+            if got is None:
+                return None
+            out |= got
+        rest = s[close + 1 :]
+        if rest.startswith("?"):
+            got = _first(rest[1:])
+            if got is None:
+                return None
+            out |= got
+        return out
+    if s[0] == "#":
+        return set(NUMBER_ANCHORS)
+    if s.startswith("CAP") and not s[3:4].isalnum():
+        return None
+    m = _LEADING_WORD.match(s)
+    if m is None:
+        return None
+    lit = m.group()
+    if s[m.end() : m.end() + 1] == "?":
+        lit = lit[:-1]
+    return {lit} if lit else None
+
+
+def first_literals(source: str) -> frozenset[str] | None:
+    """The lowercase literal beginnings of every word a pattern can start with, or None if unknown.
+
+    ``(missile*|rocket*) ~3 hit`` gives {"missile", "rocket"}; a pattern starting with
+    ``CAP``, a gap or a raw ``re:`` regex has none and must be scanned in full.
+    """
+    text = " ".join(source.split())
+    if text.startswith("re:"):
+        return None
+    got = _first(text)
+    if not got:
+        return None
+    return frozenset(g.lower() for g in got)
+
+
+_TRAILING_WORD = re.compile(r"[\w*\-'’?\[\].]+$")
+
+
+def _last(text: str) -> set[str] | None:
+    s = text.rstrip()
+    if not s or s.endswith("?"):
+        return None  # an optional last item requires nothing
+    if s.endswith(")"):
+        depth = 0
+        open_at = -1
+        for i in range(len(s) - 1, -1, -1):
+            if s[i] == ")":
+                depth += 1
+            elif s[i] == "(":
+                depth -= 1
+                if depth == 0:
+                    open_at = i
+                    break
+        if open_at < 0:
+            return None
+        out: set[str] = set()
+        for alt in _split_top(s[open_at + 1 : -1]):
+            got = _last(alt)
+            if got is None:
+                return None
+            out |= got
+        return out
+    m = _TRAILING_WORD.search(s)
+    if m is None:
+        return None
+    word = m.group()
+    if m.start() > 0 and s[m.start() - 1] == ")":
+        return None  # a suffix glued to a group: ``(a|b)s``
+    lit = _LEADING_WORD.match(word)
+    if lit is None or lit.start() != 0 or (word.startswith("CAP") and not word[3:4].isalnum()):
+        return None
+    return {lit.group()}
+
+
+def last_literals(source: str) -> frozenset[str] | None:
+    """Lowercase literal beginnings of every word a pattern can end with, or None if it can end anywhere.
+
+    Used to skip a pattern quickly when no word of the text begins like its last word.
+    """
+    text = " ".join(source.split())
+    if text.startswith("re:"):
+        return None
+    got = _last(text)
+    if not got:
+        return None
+    return frozenset(g.lower() for g in got)
 
 
 def translate(source: str) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from services.classify.exceptions import PatternError, TaxonomyError
-from services.classify.patterns import anchored, compile_any
+from services.classify.patterns import anchored, compile_any, first_literals
 
 TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 TIERS = ("strong", "medium", "weak")
@@ -58,11 +58,6 @@ class Topic:
     false_friends: tuple[str, ...]
     veto: tuple[str, ...]
     examples: tuple[str, ...]
-    # One regex over all positive patterns; group i+1 is patterns[i].
-    matcher: re.Pattern[str] = field(repr=False, compare=False)
-    false_friend_re: re.Pattern[str] | None = field(repr=False, compare=False)
-    veto_re: re.Pattern[str] | None = field(repr=False, compare=False)
-    group_to_pattern: dict[int, int] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +83,14 @@ class Modifiers:
     negation_before: re.Pattern[str] | None
     negation_after: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None
-    hedges: re.Pattern[str] | None
-    background: re.Pattern[str] | None
     secondary: re.Pattern[str] | None
+    # The literal first words of the cues above, to skip the regex when none is near.
+    negation_before_words: tuple[str, ...]
+    negation_after_words: tuple[str, ...]
+    secondary_words: tuple[str, ...]
+    # Sentence-level cues, matched through the pattern index with everything else.
+    hedges: tuple[str, ...]
+    background: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class Taxonomy:
     """The loaded taxonomy."""
 
     topics: tuple[Topic, ...]
-    contexts: dict[str, re.Pattern[str]]
+    contexts: dict[str, tuple[str, ...]]
     modifiers: Modifiers
     settings: Settings
     path: str | None = None
@@ -184,6 +184,45 @@ def _compile_list(
     return items, compile_any(items)
 
 
+def _expand_context(
+    name: str, contexts: dict[str, tuple[str, ...]], path: str, loc: _Locator, seen: tuple[str, ...]
+) -> tuple[str, ...]:
+    """A context's patterns, with ``@other`` items replaced by the patterns of context ``other``."""
+    _require(
+        name not in seen,
+        f"context includes itself via {' -> '.join((*seen, name))}",
+        path,
+        loc.key("contexts", seen[0] if seen else name),
+        f"contexts.{seen[0] if seen else name}",
+    )
+    out: list[str] = []
+    for item in contexts[name]:
+        if item.startswith("@"):
+            other = item[1:]
+            _require(
+                other in contexts,
+                f"unknown context {item!r}",
+                path,
+                loc.key("contexts", name, item),
+                f"contexts.{name}",
+            )
+            out.extend(_expand_context(other, contexts, path, loc, (*seen, name)))
+        else:
+            out.append(item)
+    return tuple(dict.fromkeys(out))
+
+
+def _first_words(cues: tuple[str, ...]) -> tuple[str, ...]:
+    """Lowercase beginnings of the first words of some cues (for a quick pre-check)."""
+    out: set[str] = set()
+    for cue in cues:
+        lits = first_literals(cue)
+        if lits is None:
+            return ("",)  # unknown: every word may start a cue
+        out |= lits
+    return tuple(sorted(out))
+
+
 def _tail_regex(cues: tuple[str, ...], window: int) -> re.Pattern[str] | None:
     """A regex matching a cue followed by at most ``window`` words at the end of a text, within one clause."""
     if not cues:
@@ -262,23 +301,29 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
 
     raw_contexts = data.get("contexts", {})
     _require(isinstance(raw_contexts, dict), "must be a table", path, loc.table("contexts"), "contexts")
-    contexts: dict[str, re.Pattern[str]] = {}
+    contexts: dict[str, tuple[str, ...]] = {}
     for name, value in raw_contexts.items():
-        items, rx = _compile_list(value, path, loc, "contexts", name)
-        _require(rx is not None, "must list at least one pattern", path, loc.key("contexts", name), f"contexts.{name}")
-        assert rx is not None
-        contexts[name] = rx
+        items = _str_list(value, path, loc, "contexts", name)
+        _require(bool(items), "must list at least one pattern", path, loc.key("contexts", name), f"contexts.{name}")
+        _check_patterns(tuple(i for i in items if not i.startswith("@")), path, loc, "contexts", name)
+        contexts[name] = items
+    contexts = {name: _expand_context(name, contexts, path, loc, ()) for name in contexts}
 
     raw_mod = data.get("modifiers", {})
     _require(isinstance(raw_mod, dict), "must be a table", path, loc.table("modifiers"), "modifiers")
     bad = set(raw_mod) - _MODIFIER_KEYS
     _require(not bad, f"unknown key(s): {', '.join(sorted(bad))}", path, loc.table("modifiers"), "modifiers")
-    compiled_mod: dict[str, re.Pattern[str] | None] = {}
+    compiled_mod: dict[str, Any] = {}
     for key in sorted(_MODIFIER_KEYS):
         items, rx = _compile_list(raw_mod.get(key, []), path, loc, "modifiers", key)
+        if key in ("negation_before", "secondary", "negation_after"):
+            compiled_mod[key + "_words"] = _first_words(items)
         if key in ("negation_before", "secondary"):
-            rx = _tail_regex(items, settings.negation_window)
-        compiled_mod[key] = rx
+            compiled_mod[key] = _tail_regex(items, settings.negation_window)
+        elif key in ("hedges", "background"):
+            compiled_mod[key] = items
+        else:
+            compiled_mod[key] = rx
     modifiers = Modifiers(**compiled_mod)
 
     raw_topics = data.get("topics")
@@ -346,18 +391,9 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
             _check_patterns(items, path, loc, table, tier)
             patterns.extend(Pattern(source=s, tier=tier, weight=tier_weights[tier]) for s in items)
         _require(bool(patterns), "a topic needs at least one pattern in strong, medium or weak", path, tline, table)
-        ff, ff_re = _compile_list(raw.get("false_friends", []), path, loc, table, "false_friends")
-        veto, veto_re = _compile_list(raw.get("veto", []), path, loc, table, "veto")
+        ff, _ = _compile_list(raw.get("false_friends", []), path, loc, table, "false_friends")
+        veto, _ = _compile_list(raw.get("veto", []), path, loc, table, "veto")
         examples = _str_list(raw.get("examples", []), path, loc, table, "examples")
-        parts: list[str] = []
-        group_to_pattern: dict[int, int] = {}
-        group = 1
-        for i, pat in enumerate(patterns):
-            one = anchored(pat.source)
-            group_to_pattern[group] = i
-            group += 1 + re.compile(one).groups
-            parts.append("(" + one + ")")
-        matcher = re.compile("|".join(parts), re.IGNORECASE)
         topics.append(
             Topic(
                 id=tid,
@@ -370,10 +406,6 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
                 false_friends=ff,
                 veto=veto,
                 examples=examples,
-                matcher=matcher,
-                false_friend_re=ff_re,
-                veto_re=veto_re,
-                group_to_pattern=group_to_pattern,
             )
         )
     return Taxonomy(topics=tuple(topics), contexts=contexts, modifiers=modifiers, settings=settings, path=path)
