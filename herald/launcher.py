@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import signal
 import subprocess
@@ -98,7 +99,8 @@ def start_system(
             system.children.append(redis)
             overrides["redis_url"] = f"redis://127.0.0.1:{redis.port}/0"
             say(f"redis    redis-server (AOF) 127.0.0.1:{redis.port}   data in {data_dir / 'redis'}")
-        known = {k: v for k, v in overrides.items() if k in Settings.model_fields}
+        # Overrides are environment strings; lists and tuples come as JSON, as the services read them.
+        known = {k: json.loads(v) if v[:1] in "[{" else v for k, v in overrides.items() if k in Settings.model_fields}
         effective = Settings.model_validate(settings.model_dump() | known)
         ensure_topics(effective)
         env = service_env(**overrides, data_dir=str(data_dir))
