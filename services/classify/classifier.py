@@ -20,7 +20,7 @@ from pathlib import Path
 
 from schemas.models import Entity, TopicTag
 from services.classify.entities import EntityExtractor
-from services.classify.matching import SPLIT_TABLE, PatternIndex, TextView
+from services.classify.matching import PatternIndex, TextView
 from services.classify.taxonomy import Taxonomy, Topic, load_taxonomy
 from services.classify.text import Document, clip
 
@@ -31,7 +31,7 @@ DEFAULT_ACTORS = DATA_DIR / "actors.csv"
 
 MAX_EVIDENCE = 3
 # What a match in the pattern index means.
-_POS, _FALSE_FRIEND, _VETO, _CONTEXT, _HEDGE, _BACKGROUND = range(6)
+_POS, _FALSE_FRIEND, _VETO, _CONTEXT, _HEDGE, _BACKGROUND, _FIGURATIVE = range(7)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
@@ -97,6 +97,7 @@ class Classifier:
             self._index.add_all(key(_CONTEXT, 0, ci), taxonomy.contexts[name])
         self._index.add_all(key(_HEDGE, 0, 0), taxonomy.modifiers.hedges)
         self._index.add_all(key(_BACKGROUND, 0, 0), taxonomy.modifiers.background)
+        self._index.add_all(key(_FIGURATIVE, 0, 0), taxonomy.modifiers.figurative)
         self._index.compile()
 
     @classmethod
@@ -146,6 +147,7 @@ class Classifier:
         found: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
         hedged: set[int] = set()
         background: set[int] = set()
+        figurative: set[int] = set()
         for m in self._index.find(TextView(doc.text)):
             kind, ti, ref = self._entries[m.key]
             if kind == _POS:
@@ -158,10 +160,14 @@ class Classifier:
                 present.add(self._context_names[ref])
             elif kind == _HEDGE:
                 hedged.add(doc.sentence_index(m.start))
-            else:
+            elif kind == _BACKGROUND:
                 background.add(doc.sentence_index(m.start))
+            else:
+                figurative.add(doc.sentence_index(m.start))
         return [
-            self._score_topic(topics[i], doc, found[i], hidden[i], vetoed[i], present, hedged, background, exact)
+            self._score_topic(
+                topics[i], doc, found[i], hidden[i], vetoed[i] | figurative, present, hedged, background, exact
+            )
             for i in range(n)
         ]
 
@@ -234,12 +240,16 @@ class Classifier:
         """Whether a cue of ``rx`` ends a few words before ``start``, in the same sentence and clause."""
         if rx is None:
             return False
+        # Cheap pre-check, once per sentence: does any word start like a cue? ("n't" is glued to its verb.)
+        cache = doc.cue_cache
+        ck = (id(rx), sent)
+        maybe = cache.get(ck)
+        if maybe is None:
+            maybe = cache[ck] = any(w.startswith(words) or w == "t" for w in doc.words(sent))
+        if not maybe:
+            return False
         s_start = doc.span(sent)[0]
         window = doc.text[max(s_start, start - 60) : start]
-        # Cheap pre-check: does any of the last few words start like a cue? ("n't" is glued to its verb.)
-        tail = window.lower().translate(SPLIT_TABLE).split()[-(self.taxonomy.settings.negation_window + 4) :]
-        if not any(w.startswith(words) for w in tail) and "n't" not in window and "n’t" not in window:
-            return False
         if rx.search(window) is None:
             return False
         exceptions = self.taxonomy.modifiers.negation_exceptions
@@ -262,7 +272,7 @@ class Classifier:
             brk = _CLAUSE_BREAK.search(after)
             if brk:
                 after = after[: brk.start()]
-            head = after.lower().translate(SPLIT_TABLE).split()[:6]
+            head = after.lower().split()[:6]
             if any(w.startswith(mods.negation_after_words) for w in head) and mods.negation_after.search(after):
                 return True
         return False

@@ -72,6 +72,7 @@ class PatternIndex:
         self._by_prefix: dict[str, list[str]] = {}
         self._unanchored: list[tuple[int, re.Pattern[str]]] = []
         self._prefix_keys: frozenset[str] = frozenset()
+        self._conditional: frozenset[str] = frozenset()
         self._dirty = False
 
     def add(self, key: int, source: str, group: object = None) -> None:
@@ -119,6 +120,7 @@ class PatternIndex:
             else:
                 self._by_prefix.setdefault(lit[:PREFIX], []).append(lit)
         self._prefix_keys = frozenset(self._by_prefix)
+        self._conditional = frozenset(lit for lit, es in self._by_anchor.items() if any(e[2] is not None for e in es))
         self._dirty = False
 
     def find(self, view: TextView) -> list[Match]:
@@ -136,10 +138,12 @@ class PatternIndex:
         for p in prefixes & self._prefix_keys:
             candidates.extend(by_prefix[p])
         for lit in candidates:
-            # Skip the groups whose last word cannot occur in this text.
-            entries = [e for e in self._by_anchor[lit] if e[2] is None or not prefixes.isdisjoint(e[2])]
-            if not entries:
-                continue
+            entries = self._by_anchor[lit]
+            if lit in self._conditional:
+                # Skip the groups whose last word cannot occur in this text.
+                entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
+                if not entries:
+                    continue
             i = low.find(lit)
             while i >= 0:
                 if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_,."):

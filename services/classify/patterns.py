@@ -3,7 +3,7 @@
 A pattern is a phrase, matched case-insensitively on word boundaries:
 
 - words are separated by spaces; a space matches any run of spaces and punctuation
-  inside a sentence (commas, quotes, hyphens), never a full stop;
+  inside a sentence (commas, quotes, hyphens), never a full stop or a line break;
 - ``*`` inside or after a word matches any word characters and apostrophes (``evacuat*``);
 - ``-`` matches a hyphen, a space or nothing (``cease-fire`` finds *ceasefire*,
   *cease-fire* and *cease fire*); ``'`` matches a straight, curly or no apostrophe;
@@ -21,8 +21,8 @@ import re
 
 from services.classify.exceptions import PatternError
 
-# Any run of non-word characters that does not end a sentence.
-SEP = r"[^\w.!?]+"
+# Any run of non-word characters that does not end a sentence (nor the headline).
+SEP = r"[^\w.!?\n]+"
 _GAP_WORD = r"\w+" + SEP
 _NUMBER_WORDS = [
     "one",

@@ -21,7 +21,15 @@ TIERS = ("strong", "medium", "weak")
 DEFAULT_TIER_WEIGHTS = {"strong": 1.0, "medium": 0.6, "weak": 0.3}
 _PATTERN_LISTS = (*TIERS, "false_friends", "veto")
 _TOPIC_KEYS = {"label", "description", "threshold", "requires", "negatable", "examples", *_PATTERN_LISTS}
-_MODIFIER_KEYS = {"negation_before", "negation_after", "negation_exceptions", "hedges", "background", "secondary"}
+_MODIFIER_KEYS = {
+    "negation_before",
+    "negation_after",
+    "negation_exceptions",
+    "hedges",
+    "background",
+    "secondary",
+    "figurative",
+}
 _SETTING_KEYS = {
     "default_threshold",
     "headline_weight",
@@ -91,6 +99,7 @@ class Modifiers:
     # Sentence-level cues, matched through the pattern index with everything else.
     hedges: tuple[str, ...]
     background: tuple[str, ...]
+    figurative: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +329,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
             compiled_mod[key + "_words"] = _first_words(items)
         if key in ("negation_before", "secondary"):
             compiled_mod[key] = _tail_regex(items, settings.negation_window)
-        elif key in ("hedges", "background"):
+        elif key in ("hedges", "background", "figurative"):
             compiled_mod[key] = items
         else:
             compiled_mod[key] = rx

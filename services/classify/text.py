@@ -10,12 +10,13 @@ from bisect import bisect_right
 # (It starts with a character class so the regex engine can skip ahead quickly.)
 _BOUNDARY = re.compile(r"[.!?][\"”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9А-ЯЁІЇЄҐ])|\n\s*")
 _SPACES = re.compile(r"\s+")
+_SPLIT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~’‘“”«»—–…"})
 
 
 class Document:
     """Headline and body joined into one string, with sentence offsets."""
 
-    __slots__ = ("body_start", "starts", "text")
+    __slots__ = ("_cue_words", "body_start", "cue_cache", "starts", "text")
 
     def __init__(self, title: str, body: str) -> None:
         title = _SPACES.sub(" ", title).strip()
@@ -28,6 +29,17 @@ class Document:
             if m.end() > starts[-1] and m.end() < len(self.text):
                 starts.append(m.end())
         self.starts = starts
+        self._cue_words: dict[int, list[str]] = {}
+        # Per-article scratch space of the classifier: (cue list, sentence) -> may contain a cue.
+        self.cue_cache: dict[tuple[int, int], bool] = {}
+
+    def words(self, index: int) -> list[str]:
+        """The lowercased words of sentence ``index`` (cached)."""
+        got = self._cue_words.get(index)
+        if got is None:
+            start, end = self.span(index)
+            got = self._cue_words[index] = self.text[start:end].lower().translate(_SPLIT).split()
+        return got
 
     def sentence_index(self, pos: int) -> int:
         """Index of the sentence containing character ``pos``."""
@@ -41,7 +53,7 @@ class Document:
     def sentence(self, index: int) -> str:
         """The sentence text, whitespace collapsed."""
         start, end = self.span(index)
-        return _SPACES.sub(" ", self.text[start:end]).strip()
+        return " ".join(self.text[start:end].split())
 
     def is_headline(self, index: int) -> bool:
         """Whether sentence ``index`` is the headline."""
