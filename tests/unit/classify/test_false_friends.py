@@ -1,0 +1,184 @@
+"""Every false friend named in the taxonomy brief must not fire; its true sense still must."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.classify.classifier import Classifier
+from tests.unit.classify.conftest import topics_of
+
+# (topic that must NOT be tagged, headline, body)
+FALSE_FRIENDS = [
+    ("prisoner_exchange", "Euro slips as exchange rates swing", "The exchange rate fell as traders sold the euro."),
+    (
+        "prisoner_exchange",
+        "Chipmaker to list on stock exchange",
+        "The firm will list its shares on the stock exchange.",
+    ),
+    (
+        "prisoner_exchange",
+        "Troops exchange fire on border",
+        "Soldiers exchanged fire with militants overnight; two prisoners escaped.",
+    ),
+    (
+        "prisoner_exchange",
+        "Jail frees inmates early",
+        "The ministry will release 1,700 prisoners early to ease overcrowding.",
+    ),
+    ("prisoner_exchange", "Police arrest 14 in raids", "Police arrested 14 people in dawn raids on a drug gang."),
+    (
+        "prisoner_exchange",
+        "Commandos rescue hostages",
+        "Special forces rescued four hostages in a raid, the army said.",
+    ),
+    (
+        "evacuation",
+        "School holds evacuation drill",
+        "Pupils left the building in four minutes during a fire evacuation drill.",
+    ),
+    ("evacuation", "Investors evacuate tech stocks", "Investors fled technology shares as bond yields rose."),
+    (
+        "evacuation",
+        "Train passengers walk out after fault",
+        "Passengers were evacuated from a stalled train after a power fault.",
+    ),
+    ("airstrike_shelling", "Shell profit beats forecasts", "Shell reported higher profit and a share buyback."),
+    (
+        "airstrike_shelling",
+        "Shell companies hid millions",
+        "Prosecutors said shell companies were used to hide the money.",
+    ),
+    ("airstrike_shelling", "Nurses strike over pay", "Thousands of nurses held a one-day strike over pay."),
+    ("airstrike_shelling", "Memoir drops a bombshell", "The memoir contains a bombshell about the show's producers."),
+    (
+        "airstrike_shelling",
+        "Car bomb kills five",
+        "A car bomb exploded near a checkpoint in Mogadishu, killing five people.",
+    ),
+    (
+        "airstrike_shelling",
+        "Shares rocket after approval",
+        "Shares in the drugmaker rocketed 30% after regulators approved its drug.",
+    ),
+    (
+        "airstrike_shelling",
+        "Pakistan test-fires missile",
+        "Pakistan test-fired a ballistic missile, the military said.",
+    ),
+    (
+        "airstrike_shelling",
+        "Congress approves aid",
+        "Congress approved military aid including artillery shells and missiles.",
+    ),
+    (
+        "surrender_capture",
+        "Photographer captures snow leopard",
+        "A photographer captured a rare snow leopard on camera.",
+    ),
+    ("surrender_capture", "Home side capture title", "The home side captured the league title with a late winner."),
+    (
+        "surrender_capture",
+        "Suspect surrenders to police",
+        "A man wanted over a shooting surrendered to police on Thursday.",
+    ),
+    ("surrender_capture", "Carbon capture plant opens", "The carbon capture plant will store CO2 under the sea."),
+    ("surrender_capture", "Customs seize cocaine", "Customs officers seized two tonnes of cocaine at the port."),
+    (
+        "ceasefire_negotiations",
+        "Clubs call truce over transfer",
+        "The two clubs agreed a truce in their row over a midfielder's transfer.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "US and China extend tariff truce",
+        "The tariff truce eases fears of a renewed trade war.",
+    ),
+    ("ceasefire_negotiations", "Union resumes pay talks", "Union leaders returned to negotiations to end a strike."),
+    (
+        "civilian_casualties",
+        "Earthquake toll passes 2,000",
+        "The death toll from the earthquake rose as rescuers dug through rubble.",
+    ),
+    ("civilian_casualties", "Bus plunges into ravine", "A bus plunged into a ravine, killing 22 people."),
+    ("civilian_casualties", "Man jailed for murder", "A man was jailed for life for stabbing his neighbour to death."),
+    (
+        "civilian_casualties",
+        "Floods kill dozens",
+        "Floods killed at least 39 people and forced thousands from their homes.",
+    ),
+    ("civilian_casualties", "Jihadists overrun post", "Jihadist fighters overran an army post, killing 29 soldiers."),
+    ("humanitarian_aid", "Hearing aids over the counter", "Hearing aids will be sold without a prescription."),
+    (
+        "humanitarian_aid",
+        "Aid package for farmers",
+        "The government announced an aid package for farmers, with tax relief.",
+    ),
+    ("humanitarian_aid", "Student aid applications open", "Applications for federal student aid open next week."),
+    ("humanitarian_aid", "Minister's aide leaks budget", "An aide leaked details of the budget to journalists."),
+    ("war_crimes_justice", "Fraud trial opens", "The fraud trial of a former bank chief opened on Monday."),
+    ("war_crimes_justice", "Murder trial hears from sister", "The murder trial heard from the victim's sister."),
+    (
+        "war_crimes_justice",
+        "Employment tribunal rules",
+        "An employment tribunal ruled the worker was unfairly dismissed.",
+    ),
+    ("war_crimes_justice", "ICC names World Cup venues", "The ICC announced the venues for the cricket World Cup."),
+    ("war_crimes_justice", "Clinical trial shows promise", "A clinical trial found the drug slowed decline."),
+    (
+        "war_crimes_justice",
+        "Chef's pizza goes viral",
+        "Users jokingly called the pizza a war crime against Italian food.",
+    ),
+]
+
+# The same words in their true sense: (topic that MUST be tagged, headline, body)
+TRUE_SENSES = [
+    (
+        "prisoner_exchange",
+        "Russia and Ukraine swap POWs",
+        "Russia and Ukraine exchanged 95 prisoners of war each on Friday.",
+    ),
+    (
+        "evacuation",
+        "Thousands evacuated as fire spreads",
+        "Authorities ordered 30,000 people to evacuate as a wildfire spread.",
+    ),
+    ("airstrike_shelling", "Shelling hits Kherson", "Russian artillery shelled the centre of Kherson, damaging homes."),
+    (
+        "surrender_capture",
+        "Fighters surrender at steelworks",
+        "More than 260 fighters surrendered to Russian forces at the plant.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "Truce agreed in Sudan",
+        "The army and the RSF agreed a ceasefire after talks in Jeddah.",
+    ),
+    (
+        "civilian_casualties",
+        "Strike kills civilians",
+        "A missile strike on a market killed 14 civilians, officials said.",
+    ),
+    ("humanitarian_aid", "Aid convoy reaches Gaza", "A convoy of aid trucks carrying flour reached northern Gaza."),
+    (
+        "war_crimes_justice",
+        "ICC issues warrant",
+        "The International Criminal Court issued a warrant over war crimes in Ukraine.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("topic", "title", "body"), FALSE_FRIENDS)
+def test_false_friend_does_not_fire(classifier: Classifier, topic: str, title: str, body: str) -> None:
+    assert topic not in topics_of(classifier, title, body)
+
+
+@pytest.mark.parametrize(("topic", "title", "body"), TRUE_SENSES)
+def test_true_sense_fires(classifier: Classifier, topic: str, title: str, body: str) -> None:
+    assert topic in topics_of(classifier, title, body)
+
+
+def test_suicide_bombing_is_civilian_casualties_not_airstrike(classifier: Classifier) -> None:
+    got = topics_of(classifier, "Suicide bomber kills 12 at market", "A suicide bomber killed 12 people at a market.")
+    assert "civilian_casualties" in got
+    assert "airstrike_shelling" not in got

@@ -1,0 +1,155 @@
+"""Negation, hedging, background and side mentions, headline weight, long articles, spelling, languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.classify.classifier import Classifier
+from tests.unit.classify.conftest import topics_of
+
+FILLER = (
+    "The city council met on Tuesday to discuss the budget for parks and libraries. "
+    "Officials said bus fares would stay the same next year. "
+    "A new footbridge over the river is due to open in the spring. "
+)
+
+
+def score(classifier: Classifier, topic: str, title: str, body: str) -> float:
+    return next(s.score for s in classifier.score(title, body) if s.topic == topic)
+
+
+@pytest.mark.parametrize(
+    ("topic", "text"),
+    [
+        (
+            "civilian_casualties",
+            "Russian drones hit the region overnight, and no civilians were hurt, the governor said.",
+        ),
+        ("evacuation", "Officials said no evacuation was possible because of the fighting near the front line."),
+        ("evacuation", "Despite the shelling, residents of the town were not evacuated, officials said."),
+        ("prisoner_exchange", "The Kremlin said there were no plans for a prisoner exchange with Ukraine."),
+        ("evacuation", "A planned evacuation of the besieged district did not take place, the army said."),
+        (
+            "civilian_casualties",
+            "The army said the air strike hit a weapons depot without causing civilian casualties.",
+        ),
+    ],
+)
+def test_negated_events_are_not_tagged(classifier: Classifier, topic: str, text: str) -> None:
+    assert topic not in topics_of(classifier, "", text)
+
+
+@pytest.mark.parametrize(
+    ("topic", "text"),
+    [
+        ("civilian_casualties", "Russian missiles killed no fewer than 20 civilians in Kharkiv, officials said."),
+        ("prisoner_exchange", "It was not the first prisoner exchange between Russia and Ukraine this year."),
+        ("ceasefire_negotiations", "Moscow did not rule out a ceasefire in the war, the Kremlin said."),
+    ],
+)
+def test_negation_lookalikes_still_tag(classifier: Classifier, topic: str, text: str) -> None:
+    assert topic in topics_of(classifier, "", text)
+
+
+def test_talks_that_collapse_or_are_refused_are_still_ceasefire_news(classifier: Classifier) -> None:
+    assert "ceasefire_negotiations" in topics_of(
+        classifier, "", "The Kremlin said there was no basis for peace talks with Ukraine at present."
+    )
+    assert "ceasefire_negotiations" in topics_of(
+        classifier, "Truce collapses in Khartoum", "The truce between the army and the RSF collapsed on Saturday."
+    )
+
+
+def test_negation_does_not_reach_across_a_clause(classifier: Classifier) -> None:
+    text = "There was no warning, and a Russian missile killed 14 civilians in Dnipro on Saturday."
+    assert "civilian_casualties" in topics_of(classifier, "", text)
+
+
+def test_hedged_report_counts_a_little_less(classifier: Classifier) -> None:
+    plain = score(classifier, "airstrike_shelling", "", "Israeli warplanes struck targets in southern Lebanon.")
+    hedged = score(
+        classifier, "airstrike_shelling", "", "Israeli warplanes reportedly struck targets in southern Lebanon."
+    )
+    assert 0 < hedged < plain
+
+
+def test_background_mention_counts_less_than_news(classifier: Classifier) -> None:
+    news = "Russian shelling damaged the metro station in Kharkiv on Monday."
+    past = "The metro station in Kharkiv, damaged by shelling in the first weeks of the war, reopened on Monday."
+    assert score(classifier, "airstrike_shelling", "", past) < score(classifier, "airstrike_shelling", "", news)
+    assert "airstrike_shelling" not in topics_of(classifier, "Metro station reopens", past)
+
+
+def test_side_remark_after_because_of_counts_less(classifier: Classifier) -> None:
+    side = "Officials evacuated 18 villages near the plant because of shelling, the governor said."
+    assert "evacuation" in topics_of(classifier, "", side)
+    assert "airstrike_shelling" not in topics_of(classifier, "", side)
+
+
+def test_headline_weighs_more_than_body(classifier: Classifier) -> None:
+    phrase = "Rebels recaptured the town"
+    in_title = score(classifier, "surrender_capture", phrase, "Residents said the market reopened.")
+    in_body = score(classifier, "surrender_capture", "Market reopens", FILLER + phrase + ".")
+    assert in_title > in_body
+
+
+def test_event_in_one_paragraph_of_a_long_article(classifier: Classifier) -> None:
+    body = FILLER * 4 + "In the east, Russian missiles struck Kharkiv overnight, killing three civilians. " + FILLER * 4
+    got = topics_of(classifier, "City news roundup", body)
+    assert {"airstrike_shelling", "civilian_casualties"} <= got
+
+
+def test_one_clause_mention_in_a_long_article_is_not_enough(classifier: Classifier) -> None:
+    body = FILLER * 3 + "Officials hope visitors will return despite the war. " + FILLER * 3
+    assert topics_of(classifier, "City news roundup", body) == set()
+
+
+@pytest.mark.parametrize(
+    ("topic", "british", "american"),
+    [
+        (
+            "humanitarian_aid",
+            "Aid organisations delivered food to the displaced in the neighbourhood.",
+            "Aid organizations delivered food to the displaced in the neighborhood.",
+        ),
+        (
+            "airstrike_shelling",
+            "Air defences shot down 20 drones over the capital.",
+            "Air defenses shot down 20 drones over the capital.",
+        ),
+        (
+            "civilian_casualties",
+            "Eleven civilians were killed and 30 hospitalised after the missile strike.",
+            "Eleven civilians were killed and 30 hospitalized after the missile strike.",
+        ),
+    ],
+)
+def test_british_and_american_spellings(classifier: Classifier, topic: str, british: str, american: str) -> None:
+    assert topic in topics_of(classifier, "", british)
+    assert topic in topics_of(classifier, "", american)
+
+
+@pytest.mark.parametrize(
+    ("topic", "text"),
+    [
+        ("prisoner_exchange", "Україна повернула з полону 90 захисників у рамках обміну полоненими."),
+        ("prisoner_exchange", "Россия и Украина провели обмен военнопленными."),
+        ("evacuation", "Влада оголосила примусову евакуацію дітей з прифронтових сіл через обстріли."),
+        ("airstrike_shelling", "Російські війська обстріляли центр Херсона з артилерії."),
+        ("ceasefire_negotiations", "Сторони погодили перемир'я на Великдень, повідомили у Києві."),
+        (
+            "civilian_casualties",
+            "Троє мирних жителів загинули внаслідок атаки дронів на Сумщину, повідомила ОВА війни.",
+        ),
+        ("humanitarian_aid", "До Херсона прибув гуманітарний конвой ООН з продуктами та ліками."),
+        ("war_crimes_justice", "Прокуратура розслідує воєнні злочини російських військових."),
+        ("surrender_capture", "Минобороны России заявило, что войска взяли под контроль поселок."),
+    ],
+)
+def test_ukrainian_and_russian_keywords(classifier: Classifier, topic: str, text: str) -> None:
+    assert topic in topics_of(classifier, "", text)
+
+
+def test_numbers_in_words_and_digits(classifier: Classifier) -> None:
+    assert "surrender_capture" in topics_of(classifier, "", "More than 260 fighters surrendered to Russian forces.")
+    assert "surrender_capture" in topics_of(classifier, "", "Some two hundred fighters laid down their arms.")
