@@ -158,7 +158,8 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
             ) from None
         try:
             items = parse_articles(payload, settings.ingest_max_batch)
-            articles = normalize_all(items, isinstance(payload, list))
+            # CPU work (HTML parsing, language guess) off the event loop: feeds poll on it.
+            articles = await run_in_threadpool(normalize_all, items, isinstance(payload, list))
         except RequestValidationError:
             metrics.rejected.labels("api", "invalid").inc(len(payload) if isinstance(payload, list) else 1)
             raise

@@ -3,8 +3,12 @@
 The same wire story republished by several outlets shares most of its word 3-grams, even
 with a new headline, a dateline or a trimmed last paragraph. The fraction of equal
 positions in two MinHash signatures estimates the Jaccard similarity J of their 3-gram
-sets. A trimmed copy has a low J but is mostly *contained* in the original, so the score
-used is the estimated containment ``|A∩B| / min(|A|,|B|) = J(|A|+|B|) / ((1+J) min(|A|,|B|))``,
+sets. Signatures use one-permutation hashing (each shingle hashed once, its hash picks one
+of PERMUTATIONS bins, each bin keeps its minimum; empty bins borrow from the next filled
+bin, "densification"): the same estimate as 64 separate hash functions at 1/64 of the cost.
+
+A trimmed copy has a low J but is mostly *contained* in the original, so the score used
+is the estimated containment ``|A∩B| / min(|A|,|B|) = J(|A|+|B|) / ((1+J) min(|A|,|B|))``,
 computed from J and the shingle counts kept in the sketch.
 
 LSH bands (groups of rows hashed together) find candidates without comparing against
@@ -16,7 +20,6 @@ probability ``1 - (1 - J**ROWS)**BANDS``; with 32 bands of 2 rows that is ≈0.9
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import struct
 from collections.abc import Sequence
@@ -31,12 +34,13 @@ MAX_TOKENS = 1_000
 # Below this many tokens a text is too short to call anything its near-duplicate.
 MIN_TOKENS = 12
 
-_PRIME = (1 << 61) - 1
+_BIN_BITS = 6
+assert 1 << _BIN_BITS == PERMUTATIONS
+_EMPTY = 1 << 32
+# Offset added per bin of distance when an empty bin borrows a neighbour's minimum, so a
+# borrowed value never equals a real one by accident.
+_BORROW = 0x9E3779B1
 _MASK = (1 << 32) - 1
-_rng = random.Random(0x48455241)  # fixed seed: signatures must agree across processes and releases
-_COEFFS: tuple[tuple[int, int], ...] = tuple(
-    (_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(PERMUTATIONS)
-)
 _TOKENS = re.compile(r"[^\W_]+", re.UNICODE)
 _PACK = struct.Struct(f">I{PERMUTATIONS}I")
 
@@ -66,8 +70,27 @@ def sketch(text: str) -> Sketch | None:
     if len(words) < MIN_TOKENS:
         return None
     hashes = shingle_hashes(words)
-    signature = tuple(min([(a * h + b) % _PRIME for h in hashes]) & _MASK for a, b in _COEFFS)
-    return Sketch(signature, len(hashes))
+    bins = [_EMPTY] * PERMUTATIONS
+    for h in hashes:
+        index = h & (PERMUTATIONS - 1)
+        value = (h >> _BIN_BITS) & _MASK
+        if value < bins[index]:
+            bins[index] = value
+    return Sketch(_densify(bins), len(hashes))
+
+
+def _densify(bins: list[int]) -> tuple[int, ...]:
+    """Fill each empty bin from the next filled one to its right (circularly)."""
+    out = list(bins)
+    for index, value in enumerate(bins):
+        if value != _EMPTY:
+            continue
+        for distance in range(1, PERMUTATIONS):
+            source = bins[(index + distance) % PERMUTATIONS]
+            if source != _EMPTY:
+                out[index] = (source + distance * _BORROW) & _MASK
+                break
+    return tuple(out)
 
 
 def jaccard(left: Sketch, right: Sketch) -> float:

@@ -123,6 +123,11 @@ class FeedPoller:
             token = await self._store.acquire(config.id, self._lease_s)
             if token is None:
                 continue
+            # Another replica may have polled it between our read and our lease: look again.
+            fresh = await self._store.state(config.id)
+            if fresh.next_poll_at is not None and fresh.next_poll_at > datetime.now(UTC):
+                await self._store.release(config.id, token)
+                continue
             task = asyncio.create_task(self._poll_leased(config, token), name=f"poll-{config.id}")
             self._inflight[config.id] = task
             task.add_done_callback(self._forget(config.id))
