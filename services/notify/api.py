@@ -35,7 +35,7 @@ from services.notify import sse
 from services.notify.channels import ChannelContext, build_channels
 from services.notify.delivery import DeliveryLog
 from services.notify.exceptions import DeliveryError, QuerySyntaxError, TenantLimitReached
-from services.notify.matcher import ArticleView, CompiledSubscription, test
+from services.notify.matcher import ArticleView, CompiledFilter, test
 from services.notify.metrics import NotifyApiMetrics
 from services.notify.payloads import Outgoing
 from services.notify.query import parse
@@ -277,7 +277,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
 
     async def preview(sub: Subscription, limit: int) -> Preview:
         raws = await redis.lrange(names.recent_articles, 0, min(limit, settings.notify_preview_articles) - 1)
-        compiled = CompiledSubscription.of(sub.model_copy(update={"active": True}))
+        compiled = CompiledFilter.of(sub)
         hits = []
         for raw in raws:
             article = ClassifiedArticle.model_validate_json(raw)
@@ -291,7 +291,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
                         title=a.title,
                         url=a.url,
                         source=a.source,
-                        matched_topics=found.matched_topics,
+                        matched_topics=found,
                         classified_at=article.classified_at,
                     )
                 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from services.notify.exceptions import QuerySyntaxError
-from services.notify.matcher import CompiledSubscription, SubscriptionIndex, Thresholds
+from services.notify.matcher import SubscriptionIndex, Thresholds
 from services.notify.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class SubscriptionCache:
                 self.index.remove(sub_id)
                 continue
             try:
-                self.index.put(CompiledSubscription.of(stored.subscription))
+                self.index.put(stored.subscription)
             except QuerySyntaxError as exc:
                 # The API validates queries, so this only happens with hand-edited data.
                 log.warning("subscription skipped: bad query", extra={"subscription_id": sub_id, "error": str(exc)})

@@ -14,7 +14,8 @@ Matching is case-insensitive on word tokens, so ``"prisoners of war"`` matches
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 from services.notify.exceptions import QuerySyntaxError
 
@@ -32,16 +33,25 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Document:
-    """An article's text prepared for fast query tests."""
+    """An article's text prepared for fast query tests; term results are memoised per article,
+    since thousands of subscriptions share the same words."""
 
     words: frozenset[str]
     padded: str
+    sorted_words: tuple[str, ...]
+    memo: dict[Term, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> Document:
         """Tokenise once; every subscription's query reuses it."""
         found = tokens(text)
-        return cls(frozenset(found), " " + " ".join(found) + " ")
+        words = frozenset(found)
+        return cls(words, " " + " ".join(found) + " ", tuple(sorted(words)))
+
+    def has_prefix(self, stem: str) -> bool:
+        """True when some word starts with ``stem``."""
+        i = bisect_left(self.sorted_words, stem)
+        return i < len(self.sorted_words) and self.sorted_words[i].startswith(stem)
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,14 @@ class Term:
     prefix: bool = False
 
     def test(self, doc: Document) -> bool:
-        if self.prefix:
-            stem = self.words[0]
-            return any(w.startswith(stem) for w in doc.words)
-        if len(self.words) == 1:
+        if len(self.words) == 1 and not self.prefix:
             return self.words[0] in doc.words
-        return " " + " ".join(self.words) + " " in doc.padded
+        known = doc.memo.get(self)
+        if known is None:
+            phrase = " " + " ".join(self.words) + " "
+            known = doc.has_prefix(self.words[0]) if self.prefix else phrase in doc.padded
+            doc.memo[self] = known
+        return known
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,22 @@ class _Parser:
         if prefix and len(words) != 1:
             raise QuerySyntaxError(f"prefix {value!r} must be a single word")
         return Term(words, prefix)
+
+
+def anchors(node: Node) -> frozenset[str] | None:
+    """Words of which at least one must be in a text for ``node`` to match it, or None when no
+    such set exists (NOT, prefixes). The matcher files keyword subscriptions under these words."""
+    if isinstance(node, Term):
+        return None if node.prefix else frozenset({max(node.words, key=len)})
+    if isinstance(node, Not):
+        return None
+    found = [anchors(p) for p in node.parts]
+    if isinstance(node, And):
+        usable = [a for a in found if a is not None]
+        return min(usable, key=len) if usable else None
+    if any(a is None for a in found):
+        return None
+    return frozenset().union(*(a for a in found if a is not None))
 
 
 def parse(query: str) -> Node:

@@ -10,7 +10,7 @@ import pytest
 
 from schemas.models import Article, ClassifiedArticle, Entity, TopicTag
 from schemas.subscriptions import Subscription
-from services.notify.matcher import CompiledSubscription, SubscriptionIndex, match
+from services.notify.matcher import SubscriptionIndex, match
 
 NOW = datetime.now(UTC)
 TOPICS = ["evacuation", "prisoner_exchange", "airstrike_shelling", "humanitarian_aid"]
@@ -84,7 +84,7 @@ def test_each_filter(fields: dict[str, Any], expected: bool) -> None:
     s = sub("s", **fields)
     assert bool(match(article(), [s])) is expected
     index = SubscriptionIndex()
-    index.put(CompiledSubscription.of(s))
+    index.put(s)
     assert bool(index.match(article())) is expected
 
 
@@ -107,13 +107,25 @@ def test_index_agrees_with_a_full_scan_on_random_data() -> None:
         if rng.random() < 0.3:
             fields["actors"] = (rng.choice(actors)[0],)
         if rng.random() < 0.2:
-            fields["query"] = rng.choice(["residents", "shelling OR aid", '"kyiv suburbs"', "NOT drill"])
+            fields["query"] = rng.choice(
+                [
+                    "residents",
+                    "shelling OR aid",
+                    '"kyiv suburbs"',
+                    "NOT drill",
+                    "evacuat* AND residents",
+                    "(aid OR convoy) AND NOT budget",
+                    "residents -drill",
+                    "evacuat*",
+                    "convoy OR evacuat*",
+                ]
+            )
         if rng.random() < 0.2:
             fields["min_score"] = rng.choice([0.3, 0.7, 0.9])
         subs.append(sub(f"s{i}", **fields))
     index = SubscriptionIndex()
     for s in subs:
-        index.put(CompiledSubscription.of(s))
+        index.put(s)
     for _ in range(60):
         art = article(
             topics={t: rng.choice([0.5, 0.8, 0.95]) for t in rng.sample(TOPICS, rng.randint(1, 3))},
@@ -127,12 +139,39 @@ def test_index_agrees_with_a_full_scan_on_random_data() -> None:
 
 def test_index_put_replaces_and_remove_forgets() -> None:
     index = SubscriptionIndex()
-    index.put(CompiledSubscription.of(sub("s", places=("Kharkiv",))))
+    index.put(sub("s", places=("Kharkiv",)))
     assert index.match(article()) == []
-    index.put(CompiledSubscription.of(sub("s", places=("Kyiv",))))
+    index.put(sub("s", places=("Kyiv",)))
     assert [m.subscription.id for m in index.match(article())] == ["s"]
-    index.put(CompiledSubscription.of(sub("s", active=False)))
+    index.put(sub("s", active=False))
     assert index.match(article()) == [] and len(index) == 0
-    index.put(CompiledSubscription.of(sub("s")))
+    index.put(sub("s"))
     index.remove("s")
     assert index.match(article()) == []
+
+
+def test_query_anchors_are_words_one_of_which_must_appear() -> None:
+    from services.notify.query import anchors, parse
+
+    assert anchors(parse("residents")) == {"residents"}
+    assert anchors(parse('"prisoners of war"')) == {"prisoners"}
+    assert anchors(parse("aid OR convoy")) == {"aid", "convoy"}
+    assert anchors(parse("(aid OR convoy) AND residents")) == {"residents"}
+    assert anchors(parse("aid AND NOT budget")) == {"aid"}
+    assert anchors(parse("NOT budget")) is None
+    assert anchors(parse("evacuat*")) is None
+    assert anchors(parse("aid OR evacuat*")) is None
+
+
+def test_identical_filters_are_compiled_once_and_each_subscriber_matches() -> None:
+    index = SubscriptionIndex()
+    for i in range(5):
+        index.put(sub(f"s{i}", places=("Kyiv",), query="residents"))
+    index.put(sub("other", places=("KYIV ",), query="residents", tenant="u"))
+    assert index.filters == 1 and len(index) == 6
+    assert sorted(m.subscription.id for m in index.match(article())) == ["other", "s0", "s1", "s2", "s3", "s4"]
+    for i in range(5):
+        index.remove(f"s{i}")
+    assert [m.subscription.id for m in index.match(article())] == ["other"]
+    index.remove("other")
+    assert index.filters == 0 and index.match(article()) == []
