@@ -93,3 +93,15 @@ def test_validation_names_the_field_and_limits_answer_413(client: TestClient, se
     huge = client.post("/v1/articles", json={"title": "t", "body": "x" * (settings.ingest_max_body_bytes + 10)})
     assert huge.status_code == 413
     assert len(read_topic(settings, at_least=1)) == 1, "a refused request published something"
+
+
+def test_near_duplicates_within_one_batch(client: TestClient, settings: Settings) -> None:
+    copy = WIRE.replace("Saturday", "Sunday").replace("ninety", "90")
+    batch = [
+        {"title": "Prisoner swap", "body": WIRE},
+        {"title": "POWs freed in exchange", "body": "(Agency) " + copy + " More to follow."},
+    ]
+    answer = client.post("/v1/articles", json=batch).json()
+    assert answer["duplicates"] == [] and answer["ids"][0] != answer["ids"][1]
+    assert answer["story_ids"] == [answer["ids"][0], answer["ids"][0]]
+    assert 'herald_ingest_articles_near_duplicate_total{via="api"} 1.0' in client.get("/metrics").text
