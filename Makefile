@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint unit integration e2e bench schemas clean
+.PHONY: install run test lint faults bench schemas clean
 
 install: $(STAMP) $(BIN)/promtool
 
@@ -30,6 +30,9 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest -q
+
+faults: install
+	$(BIN)/python -m pytest -q -s tests/faults
 
 bench: install
 	$(BIN)/python -m bench

@@ -24,8 +24,8 @@ class Received:
 class WebhookReceiver:
     """Records POSTs; ``respond`` decides the status code of each (default 204)."""
 
-    def __init__(self, respond: Callable[[Received], int] | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, respond: Callable[[Received], int] | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.requests: list[Received] = []
         self.respond = respond or (lambda _r: 204)
         self._lock = threading.Lock()
