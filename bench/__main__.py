@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-MODULES = ("bench.classifier", "bench.matcher", "bench.e2e")
+MODULES = ("bench.classifier", "bench.matcher", "bench.ingest", "bench.e2e")
 
 
 def main() -> int:
