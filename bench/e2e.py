@@ -30,17 +30,6 @@ from services.classify.classifier import Classifier
 from services.runtime.kafka import ensure_topics, make_consumer, make_producer
 from services.runtime.settings import Settings
 
-TOPICS = (
-    "prisoner_exchange",
-    "evacuation",
-    "ceasefire_negotiations",
-    "airstrike_shelling",
-    "civilian_casualties",
-    "surrender_capture",
-    "humanitarian_aid",
-    "war_crimes_justice",
-)
-
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -152,7 +141,7 @@ def run(report: dict[str, Any]) -> None:
         notify = f"http://127.0.0.1:{settings.notify_port}"
         ingest = f"http://127.0.0.1:{settings.ingest_port}/v1/articles"
         with httpx.Client() as client:
-            for topic in TOPICS:
+            for topic in classifier.topic_ids:
                 for k in range(per_topic):
                     client.post(
                         f"{notify}/v1/subscriptions",

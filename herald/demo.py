@@ -13,17 +13,6 @@ import httpx
 from herald.local import free_port
 from services.notify import signing
 
-DEMO_TOPICS = [
-    "prisoner_exchange",
-    "evacuation",
-    "ceasefire_negotiations",
-    "airstrike_shelling",
-    "civilian_casualties",
-    "surrender_capture",
-    "humanitarian_aid",
-    "war_crimes_justice",
-]
-
 
 def sample_articles() -> list[dict[str, Any]]:
     """The demo articles shipped with Herald (written for the project)."""
@@ -82,7 +71,10 @@ class Receiver:
 def run_demo(ingest_url: str, notify_url: str, api_key: str, receiver: Receiver) -> None:
     """Subscribe the receiver to every default topic, then post the sample articles."""
     auth = {"Authorization": f"Bearer {api_key}"}
-    body = {"name": "demo subscriber", "topics": DEMO_TOPICS, "channel": {"type": "webhook", "url": receiver.url}}
+    from services.classify.classifier import Classifier
+
+    topics = list(Classifier.default().topic_ids)
+    body = {"name": "demo subscriber", "topics": topics, "channel": {"type": "webhook", "url": receiver.url}}
     created = httpx.post(f"{notify_url}/v1/subscriptions", json=body, headers=auth, timeout=10)
     created.raise_for_status()
     receiver.secret = created.json()["secret"]
