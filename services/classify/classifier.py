@@ -30,8 +30,8 @@ DEFAULT_GAZETTEER = DATA_DIR / "gazetteer.csv"
 DEFAULT_ACTORS = DATA_DIR / "actors.csv"
 
 MAX_EVIDENCE = 3
-# What a match in the pattern index means.
-_POS, _FALSE_FRIEND, _VETO, _CONTEXT, _HEDGE, _BACKGROUND, _FIGURATIVE = range(7)
+# What a match in a secondary index means.
+_FALSE_FRIEND, _VETO, _HEDGE, _BACKGROUND, _FIGURATIVE = range(5)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
@@ -79,26 +79,31 @@ class Classifier:
         self.taxonomy = taxonomy
         self.entities = entities
         self._topics = {t.id: t for t in taxonomy.topics}
-        # Every pattern of every list goes into one index; an entry says what a match means.
+        # Positive patterns of all topics share one index, matched first. The rest is only
+        # looked at when it can change a decision: a topic's false friends, vetoes and
+        # contexts when it has matches, the sentence cues when any topic has.
         self._index = PatternIndex()
-        self._entries: list[tuple[int, int, int]] = []
-        self._context_names = list(taxonomy.contexts)
-
-        def key(kind: int, topic: int, ref: int) -> int:
-            self._entries.append((kind, topic, ref))
-            return len(self._entries) - 1
-
+        self._entries: list[tuple[int, int]] = []
         for ti, topic in enumerate(taxonomy.topics):
             for pi, pat in enumerate(topic.patterns):
-                self._index.add(key(_POS, ti, pi), pat.source, group=("topic", ti))
-            self._index.add_all(key(_FALSE_FRIEND, ti, 0), topic.false_friends)
-            self._index.add_all(key(_VETO, ti, 0), topic.veto)
-        for ci, name in enumerate(self._context_names):
-            self._index.add_all(key(_CONTEXT, 0, ci), taxonomy.contexts[name])
-        self._index.add_all(key(_HEDGE, 0, 0), taxonomy.modifiers.hedges)
-        self._index.add_all(key(_BACKGROUND, 0, 0), taxonomy.modifiers.background)
-        self._index.add_all(key(_FIGURATIVE, 0, 0), taxonomy.modifiers.figurative)
-        self._index.compile()
+                self._entries.append((ti, pi))
+                self._index.add(len(self._entries) - 1, pat.source, group=("topic", ti))
+        self._filters: list[PatternIndex] = []
+        for topic in taxonomy.topics:
+            f = PatternIndex()
+            f.add_all(_FALSE_FRIEND, topic.false_friends)
+            f.add_all(_VETO, topic.veto)
+            self._filters.append(f)
+        self._contexts: dict[str, PatternIndex] = {}
+        for name, sources in taxonomy.contexts.items():
+            self._contexts[name] = PatternIndex()
+            self._contexts[name].add_all(0, sources)
+        self._cues = PatternIndex()
+        self._cues.add_all(_HEDGE, taxonomy.modifiers.hedges)
+        self._cues.add_all(_BACKGROUND, taxonomy.modifiers.background)
+        self._cues.add_all(_FIGURATIVE, taxonomy.modifiers.figurative)
+        for index in (self._index, *self._filters, *self._contexts.values(), self._cues):
+            index.compile()
 
     @classmethod
     def default(cls) -> Classifier:
@@ -139,37 +144,51 @@ class Classifier:
         counted in full is returned with score 0 and no hits (it saves the modifier checks).
         """
         doc = Document(title, body)
+        view = TextView(doc.text, doc.low)
         topics = self.taxonomy.topics
-        n = len(topics)
-        present: set[str] = set()
-        hidden: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        vetoed: list[set[int]] = [set() for _ in range(n)]
-        found: list[list[tuple[int, int, int]]] = [[] for _ in range(n)]
+        settings = self.taxonomy.settings
+        found: list[list[tuple[int, int, int]]] = [[] for _ in topics]
+        for m in self._index.find(view):
+            ti, pi = self._entries[m.key]
+            found[ti].append((pi, m.start, m.end))
+        live: list[int] = []
+        present: dict[str, bool] = {}
+        for ti, topic in enumerate(topics):
+            if not found[ti]:
+                continue
+            if not exact:
+                # Skip a topic that could not reach its threshold even if every match counted in full.
+                bound = sum(topic.patterns[f[0]].weight for f in found[ti]) * max(settings.headline_weight, 1.0)
+                if 1.0 - math.exp(-bound) < topic.threshold:
+                    continue
+            ok = True
+            for name in topic.requires:
+                if name not in present:
+                    present[name] = self._contexts[name].any(view)
+                ok = ok and present[name]
+            if ok:
+                live.append(ti)
         hedged: set[int] = set()
         background: set[int] = set()
         figurative: set[int] = set()
-        for m in self._index.find(TextView(doc.text)):
-            kind, ti, ref = self._entries[m.key]
-            if kind == _POS:
-                found[ti].append((ref, m.start, m.end))
-            elif kind == _FALSE_FRIEND:
-                hidden[ti].append((m.start, m.end))
-            elif kind == _VETO:
-                vetoed[ti].add(doc.sentence_index(m.start))
-            elif kind == _CONTEXT:
-                present.add(self._context_names[ref])
-            elif kind == _HEDGE:
-                hedged.add(doc.sentence_index(m.start))
-            elif kind == _BACKGROUND:
-                background.add(doc.sentence_index(m.start))
-            else:
-                figurative.add(doc.sentence_index(m.start))
-        return [
-            self._score_topic(
-                topics[i], doc, found[i], hidden[i], vetoed[i] | figurative, present, hedged, background, exact
-            )
-            for i in range(n)
-        ]
+        if live:
+            for m in self._cues.find(view):
+                target = hedged if m.key == _HEDGE else background if m.key == _BACKGROUND else figurative
+                target.add(doc.sentence_index(m.start))
+        scores: list[TopicScore] = []
+        for ti, topic in enumerate(topics):
+            if ti not in live:
+                scores.append(TopicScore(topic.id, 0.0, topic.threshold, (), ()))
+                continue
+            hidden: list[tuple[int, int]] = []
+            vetoed = set(figurative)
+            for m in self._filters[ti].find(view):
+                if m.key == _FALSE_FRIEND:
+                    hidden.append((m.start, m.end))
+                else:
+                    vetoed.add(doc.sentence_index(m.start))
+            scores.append(self._score_topic(topic, doc, found[ti], hidden, vetoed, hedged, background))
+        return scores
 
     def _score_topic(
         self,
@@ -178,18 +197,10 @@ class Classifier:
         found: list[tuple[int, int, int]],
         hidden: list[tuple[int, int]],
         vetoed: set[int],
-        present: set[str],
         hedged: set[int],
         background: set[int],
-        exact: bool,
     ) -> TopicScore:
-        if not found or not all(name in present for name in topic.requires):
-            return TopicScore(topic.id, 0.0, topic.threshold, (), ())
         settings = self.taxonomy.settings
-        if not exact:
-            bound = sum(topic.patterns[f[0]].weight for f in found) * max(settings.headline_weight, 1.0)
-            if 1.0 - math.exp(-bound) < topic.threshold:
-                return TopicScore(topic.id, 0.0, topic.threshold, (), ())
         # Where matches overlap, the heavier pattern wins; false friends hide what they cover.
         ranked = sorted(found, key=lambda f: (-topic.patterns[f[0]].weight, f[1]))
         taken: list[tuple[int, int, int]] = []
@@ -240,24 +251,26 @@ class Classifier:
         """Whether a cue of ``rx`` ends a few words before ``start``, in the same sentence and clause."""
         if rx is None:
             return False
-        # Cheap pre-check, once per sentence: does any word start like a cue? ("n't" is glued to its verb.)
-        cache = doc.cue_cache
-        ck = (id(rx), sent)
-        maybe = cache.get(ck)
-        if maybe is None:
-            maybe = cache[ck] = any(w.startswith(words) or w == "t" for w in doc.words(sent))
-        if not maybe:
-            return False
         s_start = doc.span(sent)[0]
-        window = doc.text[max(s_start, start - 60) : start]
-        if rx.search(window) is None:
+        window = doc.low[max(s_start, start - 60) : start]
+        if not self._cue_at_end(rx, words, window):
             return False
         exceptions = self.taxonomy.modifiers.negation_exceptions
         if strip and exceptions is not None:
-            # "no fewer than 20 civilians" is not a negation: blank the exception and look again.
-            window = exceptions.sub(" _ ", doc.text[max(s_start, start - 80) : start])
-            return rx.search(window) is not None
+            # "no fewer than 20 civilians" is not a negation: blank the exceptions and look again.
+            return self._cue_at_end(rx, words, exceptions.sub(" _ ", window))
         return True
+
+    def _cue_at_end(self, rx: re.Pattern[str], words: tuple[str, ...], window: str) -> bool:
+        # Try the cue regex only where one of the last few words starts like a cue.
+        end = len(window)
+        for w in reversed(window.split()[-(self.taxonomy.settings.negation_window + 4) :]):
+            j = window.rfind(w, 0, end)
+            end = j
+            core = w.lstrip("\"'“‘(«")
+            if core.startswith(words) and rx.match(window, j + len(w) - len(core)):
+                return True
+        return False
 
     def _secondary(self, doc: Document, sent: int, start: int) -> bool:
         mods = self.taxonomy.modifiers

@@ -16,20 +16,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.classify.patterns import NUMBER_ANCHORS, anchored, first_literals, last_literals, translate
+from services.classify.patterns import (
+    NUMBER_ANCHORS,
+    anchored,
+    first_literals,
+    has_cap,
+    last_literals,
+    translate,
+)
+from services.classify.text import lower_same_length
 
 # Everything that is not part of a word becomes a space before splitting into words.
 _NON_WORD = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~’‘“”«»—–…·•§°±×÷"
 SPLIT_TABLE = str.maketrans({c: " " for c in _NON_WORD})
 PREFIX = 4
-
-
-def lower_same_length(text: str) -> str:
-    """``text.lower()``, keeping offsets aligned even for the rare letters that grow when lowercased."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(ch.lower()[:1] for ch in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,9 @@ class TextView:
 
     __slots__ = ("low", "prefixes", "text", "words")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, low: str | None = None) -> None:
         self.text = text
-        self.low = lower_same_length(text)
+        self.low = lower_same_length(text) if low is None else low
         words = self.low.translate(SPLIT_TABLE).split()
         self.words = set(words)
         self.prefixes = {w[:PREFIX] for w in words}
@@ -65,9 +65,9 @@ class PatternIndex:
 
     def __init__(self) -> None:
         # anchor -> group -> [(key, regex source, 4-letter prefixes one of which its last word needs)]
-        self._pending: dict[str, dict[object, list[tuple[int, str, frozenset[str] | None]]]] = {}
-        # anchor -> [(regex of the group, group number -> key, prefixes needed or None)]
-        self._by_anchor: dict[str, list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None]]] = {}
+        self._pending: dict[str, dict[tuple[object, bool], list[tuple[int, str, frozenset[str] | None]]]] = {}
+        # anchor -> [(regex of the group, group number -> key, prefixes needed or None, on lowercased text)]
+        self._by_anchor: dict[str, list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]]] = {}
         self._short: list[str] = []
         self._by_prefix: dict[str, list[str]] = {}
         self._unanchored: list[tuple[int, re.Pattern[str]]] = []
@@ -81,12 +81,16 @@ class PatternIndex:
         if literals is None:
             self._unanchored.append((key, re.compile(anchored(source), re.IGNORECASE)))
             return
-        body = translate(source)
+        # Most patterns are matched on the lowercased text without IGNORECASE, which the
+        # regex engine runs much faster; those with CAP or a raw regex need the original case.
+        folded = not has_cap(source) and not source.strip().startswith("re:")
+        body = translate(source, fold=folded)
         last = last_literals(source)
         # Words shorter than the prefix cannot be checked against the prefix set: no requirement.
         need = None if last is None or any(len(w) < PREFIX for w in last) else frozenset(w[:PREFIX] for w in last)
         for lit in literals:
-            bucket = self._pending.setdefault(lit, {}).setdefault(key if group is None else group, [])
+            gkey = (key if group is None else group, folded)
+            bucket = self._pending.setdefault(lit, {}).setdefault(gkey, [])
             bucket.append((key, body, need))
         self._dirty = True
 
@@ -101,8 +105,8 @@ class PatternIndex:
         self._short.clear()
         self._by_prefix.clear()
         for lit, groups in self._pending.items():
-            compiled: list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None]] = []
-            for members in groups.values():
+            compiled: list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]] = []
+            for (_, folded), members in groups.items():
                 parts: list[str] = []
                 keys: dict[int, int] = {}
                 group_no = 1
@@ -113,7 +117,8 @@ class PatternIndex:
                     part = "(" + body + r"(?!\w))"
                     group_no += 1 + re.compile(body).groups
                     parts.append(part)
-                compiled.append((re.compile("|".join(parts), re.IGNORECASE), keys, need))
+                flags = 0 if folded else re.IGNORECASE
+                compiled.append((re.compile("|".join(parts), flags), keys, need, folded))
             self._by_anchor[lit] = compiled
             if len(lit) < PREFIX:
                 self._short.append(lit)
@@ -123,8 +128,15 @@ class PatternIndex:
         self._conditional = frozenset(lit for lit, es in self._by_anchor.items() if any(e[2] is not None for e in es))
         self._dirty = False
 
-    def find(self, view: TextView) -> list[Match]:
-        """Every match, at most one per (key, start) and one per (group, start), sorted by position."""
+    def any(self, view: TextView) -> bool:
+        """Whether any pattern matches (stops at the first match)."""
+        return bool(self.find(view, first=True))
+
+    def find(self, view: TextView, first: bool = False) -> list[Match]:
+        """Every match, at most one per (key, start) and one per (group, start), sorted by position.
+
+        With ``first=True``, stop at the first match found (in no particular order).
+        """
         if self._dirty:
             self.compile()
         text, low = view.text, view.low
@@ -147,18 +159,22 @@ class PatternIndex:
             i = low.find(lit)
             while i >= 0:
                 if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_,."):
-                    for rx, keys, _ in entries:
-                        m = rx.match(text, i)
+                    for rx, keys, _, folded in entries:
+                        m = rx.match(low if folded else text, i)
                         if m is not None:
                             key = keys[m.lastindex or 1]
                             end = m.end()
                             if found.get((key, i), -1) < end:
                                 found[(key, i)] = end
+                            if first:
+                                return [Match(key, i, end)]
                 i = low.find(lit, i + 1)
         for key, rx in self._unanchored:
             for m in rx.finditer(text):
                 if found.get((key, m.start()), -1) < m.end():
                     found[(key, m.start())] = m.end()
+                if first:
+                    return [Match(key, m.start(), m.end())]
         out = [Match(key, start, end) for (key, start), end in found.items()]
         out.sort(key=lambda m: (m.start, -m.end))
         return out

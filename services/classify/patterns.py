@@ -69,7 +69,8 @@ _CAP = r"(?-i:[A-ZА-ЯЁІЇЄҐ][\w'’-]+)"
 class _Parser:
     """Recursive-descent translator from the pattern language to a regex string."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, fold: bool = False) -> None:
+        self.fold = fold
         self.src = source
         self.pos = 0
 
@@ -173,10 +174,11 @@ class _Parser:
                 close = self.src.find("]", self.pos)
                 if close <= self.pos + 1:
                     raise self.error("unclosed or empty '['")
-                out.append("[" + re.escape(self.src[self.pos + 1 : close]) + "]")
+                chars = self.src[self.pos + 1 : close]
+                out.append("[" + re.escape(chars.lower() if self.fold else chars) + "]")
                 self.pos = close
             elif ch and (ch.isalnum() or ch == "_"):
-                out.append(re.escape(ch))
+                out.append(re.escape(ch.lower() if self.fold else ch))
             else:
                 break
             self.pos += 1
@@ -343,7 +345,12 @@ def last_literals(source: str) -> frozenset[str] | None:
     return frozenset(g.lower() for g in got)
 
 
-def translate(source: str) -> str:
+def has_cap(source: str) -> bool:
+    """Whether a pattern uses ``CAP`` (and so must be matched on the original, mixed-case text)."""
+    return not source.strip().startswith("re:") and re.search(r"(?<![\w])CAP(?![\w])", source) is not None
+
+
+def translate(source: str, fold: bool = False) -> str:
     """Translate one pattern to a regex string (not anchored; see :func:`anchored`)."""
     text = source.strip()
     if not text:
@@ -355,12 +362,12 @@ def translate(source: str) -> str:
         except re.error as exc:
             raise PatternError(f"invalid regular expression {raw!r}: {exc}") from exc
         return raw
-    return _Parser(" ".join(text.split())).parse()
+    return _Parser(" ".join(text.split()), fold=fold).parse()
 
 
-def anchored(source: str) -> str:
-    """The pattern as a regex that matches whole words only."""
-    return r"(?<!\w)(?:" + translate(source) + r")(?!\w)"
+def anchored(source: str, fold: bool = False) -> str:
+    """The pattern as a regex that matches whole words only (``fold``: for lowercased text, without IGNORECASE)."""
+    return r"(?<!\w)(?:" + translate(source, fold=fold) + r")(?!\w)"
 
 
 def compile_any(sources: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services.classify.exceptions import PatternError, TaxonomyError
-from services.classify.patterns import anchored, compile_any, first_literals
+from services.classify.patterns import anchored, compile_any, first_literals, has_cap
 
 TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 TIERS = ("strong", "medium", "weak")
@@ -233,14 +233,12 @@ def _first_words(cues: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _tail_regex(cues: tuple[str, ...], window: int) -> re.Pattern[str] | None:
-    """A regex matching a cue followed by at most ``window`` words at the end of a text, within one clause."""
+    """A regex matching a cue followed by at most ``window`` words at the end of a lowercased text, in one clause."""
     if not cues:
         return None
-    alts = "|".join(anchored(c) for c in sorted(cues, key=len, reverse=True))
+    alts = "|".join(anchored(c, fold=not has_cap(c)) for c in sorted(cues, key=len, reverse=True))
     gap = r"[^\w,;:()\u2013\u2014]+"
-    return re.compile(
-        r"(?:" + alts + r")(?:" + gap + r"[\w'’]+){0," + str(window) + r"}" + gap.replace("+", "*") + "$", re.I
-    )
+    return re.compile(r"(?:" + alts + r")(?:" + gap + r"[\w'’]+){0," + str(window) + r"}" + gap.replace("+", "*") + "$")
 
 
 def _number(value: Any, path: str, line: int | None, name: str, lo: float, hi: float) -> float:

@@ -10,13 +10,20 @@ from bisect import bisect_right
 # (It starts with a character class so the regex engine can skip ahead quickly.)
 _BOUNDARY = re.compile(r"[.!?][\"”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9А-ЯЁІЇЄҐ])|\n\s*")
 _SPACES = re.compile(r"\s+")
-_SPLIT = str.maketrans({c: " " for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~’‘“”«»—–…"})
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, keeping offsets aligned even for the rare letters that grow when lowercased."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(ch.lower()[:1] for ch in text)
 
 
 class Document:
     """Headline and body joined into one string, with sentence offsets."""
 
-    __slots__ = ("_cue_words", "body_start", "cue_cache", "starts", "text")
+    __slots__ = ("body_start", "low", "starts", "text")
 
     def __init__(self, title: str, body: str) -> None:
         title = _SPACES.sub(" ", title).strip()
@@ -29,17 +36,7 @@ class Document:
             if m.end() > starts[-1] and m.end() < len(self.text):
                 starts.append(m.end())
         self.starts = starts
-        self._cue_words: dict[int, list[str]] = {}
-        # Per-article scratch space of the classifier: (cue list, sentence) -> may contain a cue.
-        self.cue_cache: dict[tuple[int, int], bool] = {}
-
-    def words(self, index: int) -> list[str]:
-        """The lowercased words of sentence ``index`` (cached)."""
-        got = self._cue_words.get(index)
-        if got is None:
-            start, end = self.span(index)
-            got = self._cue_words[index] = self.text[start:end].lower().translate(_SPLIT).split()
-        return got
+        self.low = lower_same_length(self.text)
 
     def sentence_index(self, pos: int) -> int:
         """Index of the sentence containing character ``pos``."""
