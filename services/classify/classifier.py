@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from schemas.models import Entity, TopicTag
 from services.classify.entities import EntityExtractor
@@ -43,8 +44,7 @@ class Classification:
     entities: tuple[Entity, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One pattern match and what it contributed; used for evidence and ``--explain``."""
 
     topic: str
@@ -70,6 +70,21 @@ class TopicScore:
     def tagged(self) -> bool:
         """Whether the score reaches the threshold."""
         return self.score >= self.threshold
+
+
+_OPENERS = "\"'“‘(«"
+
+
+def _cue_at_end(rx: re.Pattern[str], words: tuple[str, ...], window: str, tail: list[str]) -> bool:
+    """Whether ``rx`` matches at one of the ``tail`` words of ``window`` that starts like a cue."""
+    end = len(window)
+    for w in reversed(tail):
+        j = window.rfind(w, 0, end)
+        end = j
+        core = w.lstrip(_OPENERS)
+        if core.startswith(words) and rx.match(window, j + len(w) - len(core)):
+            return True
+    return False
 
 
 class Classifier:
@@ -104,6 +119,7 @@ class Classifier:
         self._cues.add_all(_FIGURATIVE, taxonomy.modifiers.figurative)
         for index in (self._index, *self._filters, *self._contexts.values(), self._cues):
             index.compile()
+        self._unscored = [TopicScore(t.id, 0.0, t.threshold, (), ()) for t in taxonomy.topics]
 
     @classmethod
     def default(cls) -> Classifier:
@@ -178,7 +194,7 @@ class Classifier:
         scores: list[TopicScore] = []
         for ti, topic in enumerate(topics):
             if ti not in live:
-                scores.append(TopicScore(topic.id, 0.0, topic.threshold, (), ()))
+                scores.append(self._unscored[ti])
                 continue
             hidden: list[tuple[int, int]] = []
             vetoed = set(figurative)
@@ -218,9 +234,10 @@ class Classifier:
             sent = doc.sentence_index(start)
             note = ""
             weight = pat.weight
+            negated, secondary = self._cues_before(doc, sent, start, topic.negatable)
             if sent in vetoed:
                 weight, note = 0.0, "vetoed"
-            elif topic.negatable and self._negated(doc, sent, start, end):
+            elif topic.negatable and (negated or self._negated_after(doc, sent, end)):
                 weight, note = 0.0, "negated"
             else:
                 if doc.is_headline(sent):
@@ -233,7 +250,7 @@ class Classifier:
                 if sent in background:
                     weight *= settings.background_factor
                     note = "background"
-                if self._secondary(doc, sent, start):
+                if secondary:
                     weight *= settings.secondary_factor
                     note = "secondary"
                 n = repeats.get(idx, 0)
@@ -245,50 +262,45 @@ class Classifier:
         evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)
 
-    def _cue_before(
-        self, rx: re.Pattern[str] | None, words: tuple[str, ...], doc: Document, sent: int, start: int, strip: bool
-    ) -> bool:
-        """Whether a cue of ``rx`` ends a few words before ``start``, in the same sentence and clause."""
-        if rx is None:
-            return False
+    def _cues_before(self, doc: Document, sent: int, start: int, negatable: bool) -> tuple[bool, bool]:
+        """Whether a negation cue, and whether a side-remark cue, ends a few words before ``start``.
+
+        Both must be in the same sentence and clause. The cue regexes are tried only at
+        words that start like a cue, found by a cheap look at the last few words.
+        """
+        mods = self.taxonomy.modifiers
         s_start = doc.span(sent)[0]
         window = doc.low[max(s_start, start - 60) : start]
-        if not self._cue_at_end(rx, words, window):
+        tail = window.split()[-(self.taxonomy.settings.negation_window + 4) :]
+        negated = secondary = False
+        if negatable and mods.negation_before is not None:
+            rx, words = mods.negation_before, mods.negation_before_words
+            if any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail):
+                # "no fewer than 20 civilians" is not a negation: blank the exceptions and look again.
+                exceptions = mods.negation_exceptions
+                if exceptions is None:
+                    negated = True
+                else:
+                    stripped = exceptions.sub(" _ ", window)
+                    negated = _cue_at_end(rx, words, stripped, stripped.split()[-len(tail) :])
+        if mods.secondary is not None:
+            rx, words = mods.secondary, mods.secondary_words
+            secondary = any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail)
+        return negated, secondary
+
+    def _negated_after(self, doc: Document, sent: int, end: int) -> bool:
+        """Whether the clause after a match denies it ("the evacuation did not take place")."""
+        mods = self.taxonomy.modifiers
+        if mods.negation_after is None:
             return False
-        exceptions = self.taxonomy.modifiers.negation_exceptions
-        if strip and exceptions is not None:
-            # "no fewer than 20 civilians" is not a negation: blank the exceptions and look again.
-            return self._cue_at_end(rx, words, exceptions.sub(" _ ", window))
-        return True
-
-    def _cue_at_end(self, rx: re.Pattern[str], words: tuple[str, ...], window: str) -> bool:
-        # Try the cue regex only where one of the last few words starts like a cue.
-        end = len(window)
-        for w in reversed(window.split()[-(self.taxonomy.settings.negation_window + 4) :]):
-            j = window.rfind(w, 0, end)
-            end = j
-            core = w.lstrip("\"'“‘(«")
-            if core.startswith(words) and rx.match(window, j + len(w) - len(core)):
-                return True
-        return False
-
-    def _secondary(self, doc: Document, sent: int, start: int) -> bool:
-        mods = self.taxonomy.modifiers
-        return self._cue_before(mods.secondary, mods.secondary_words, doc, sent, start, strip=False)
-
-    def _negated(self, doc: Document, sent: int, start: int, end: int) -> bool:
-        mods = self.taxonomy.modifiers
-        if self._cue_before(mods.negation_before, mods.negation_before_words, doc, sent, start, strip=True):
-            return True
-        if mods.negation_after is not None:
-            after = doc.text[end : min(doc.span(sent)[1], end + 60)]
-            brk = _CLAUSE_BREAK.search(after)
-            if brk:
-                after = after[: brk.start()]
-            head = after.lower().split()[:6]
-            if any(w.startswith(mods.negation_after_words) for w in head) and mods.negation_after.search(after):
-                return True
-        return False
+        after = doc.low[end : min(doc.span(sent)[1], end + 60)]
+        brk = _CLAUSE_BREAK.search(after)
+        if brk:
+            after = after[: brk.start()]
+        head = after.split()[:6]
+        return (
+            any(w.startswith(mods.negation_after_words) for w in head) and mods.negation_after.search(after) is not None
+        )
 
     @staticmethod
     def _evidence(doc: Document, hits: list[Hit]) -> tuple[str, ...]:

@@ -128,11 +128,14 @@ class EntityExtractor:
         words = text.translate(SPLIT_TABLE).split()
         first = self._first
         seen: dict[str, Entity] = {}
+        starts = self._first.keys() & set(words)
+        if not starts:
+            return ()
         i, n = 0, len(words)
         while i < n:
-            cands = first.get(words[i])
             step = 1
-            if cands is not None:
+            if words[i] in starts:
+                cands = first[words[i]]
                 for name, key in cands:
                     if tuple(words[i : i + len(name)]) == name:
                         if key not in seen:

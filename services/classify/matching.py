@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.classify.patterns import (
     NUMBER_ANCHORS,
@@ -32,8 +32,7 @@ SPLIT_TABLE = str.maketrans({c: " " for c in _NON_WORD})
 PREFIX = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """One occurrence of one indexed pattern."""
 
     key: int
@@ -49,9 +48,8 @@ class TextView:
     def __init__(self, text: str, low: str | None = None) -> None:
         self.text = text
         self.low = lower_same_length(text) if low is None else low
-        words = self.low.translate(SPLIT_TABLE).split()
-        self.words = set(words)
-        self.prefixes = {w[:PREFIX] for w in words}
+        self.words = set(self.low.translate(SPLIT_TABLE).split())
+        self.prefixes = {w[:PREFIX] for w in self.words}
 
 
 class PatternIndex:
@@ -72,6 +70,8 @@ class PatternIndex:
         self._by_prefix: dict[str, list[str]] = {}
         self._unanchored: list[tuple[int, re.Pattern[str]]] = []
         self._prefix_keys: frozenset[str] = frozenset()
+        self._short_words: frozenset[str] = frozenset()
+        self._short_digits: tuple[str, ...] = ()
         self._conditional: frozenset[str] = frozenset()
         self._dirty = False
 
@@ -88,7 +88,10 @@ class PatternIndex:
         last = last_literals(source)
         # Words shorter than the prefix cannot be checked against the prefix set: no requirement.
         need = None if last is None or any(len(w) < PREFIX for w in last) else frozenset(w[:PREFIX] for w in last)
-        for lit in literals:
+        # A pattern found through anchor "hostage" is found through "hostages" too: keep the
+        # shorter anchor only, so it is never tried twice at one position.
+        kept = [w for w in literals if not any(o != w and len(o) >= PREFIX and w.startswith(o) for o in literals)]
+        for lit in kept:
             gkey = (key if group is None else group, folded)
             bucket = self._pending.setdefault(lit, {}).setdefault(gkey, [])
             bucket.append((key, body, need))
@@ -125,6 +128,8 @@ class PatternIndex:
             else:
                 self._by_prefix.setdefault(lit[:PREFIX], []).append(lit)
         self._prefix_keys = frozenset(self._by_prefix)
+        self._short_words = frozenset(x for x in self._short if not x[0].isdigit())
+        self._short_digits = tuple(x for x in self._short if x[0].isdigit())
         self._conditional = frozenset(lit for lit, es in self._by_anchor.items() if any(e[2] is not None for e in es))
         self._dirty = False
 
@@ -133,25 +138,26 @@ class PatternIndex:
         return bool(self.find(view, first=True))
 
     def find(self, view: TextView, first: bool = False) -> list[Match]:
-        """Every match, at most one per (key, start) and one per (group, start), sorted by position.
+        """Every match, at most one per (group, position), sorted by position.
 
         With ``first=True``, stop at the first match found (in no particular order).
         """
         if self._dirty:
             self.compile()
         text, low = view.text, view.low
-        found: dict[tuple[int, int], int] = {}
-        # A short anchor is looked for only when it is a whole word of the text (or,
-        # for a digit, when the text has numbers at all); longer ones by their prefix.
-        words = view.words
-        candidates = [lit for lit in self._short if lit in words or (lit[0].isdigit() and lit in low)]
+        out: list[Match] = []
+        # A short anchor is looked for only when it is a whole word of the text (digits
+        # always), a longer one only when a word of the text starts like it.
+        candidates = list(self._short_words & view.words)
+        candidates.extend(self._short_digits)  # str.find below skips absent digits at the cost of one scan
         by_prefix = self._by_prefix
         prefixes = view.prefixes
         for p in prefixes & self._prefix_keys:
             candidates.extend(by_prefix[p])
+        conditional = self._conditional
         for lit in candidates:
             entries = self._by_anchor[lit]
-            if lit in self._conditional:
+            if lit in conditional:
                 # Skip the groups whose last word cannot occur in this text.
                 entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
                 if not entries:
@@ -162,20 +168,15 @@ class PatternIndex:
                     for rx, keys, _, folded in entries:
                         m = rx.match(low if folded else text, i)
                         if m is not None:
-                            key = keys[m.lastindex or 1]
-                            end = m.end()
-                            if found.get((key, i), -1) < end:
-                                found[(key, i)] = end
+                            out.append(Match(keys[m.lastindex or 1], i, m.end()))
                             if first:
-                                return [Match(key, i, end)]
+                                return out
                 i = low.find(lit, i + 1)
         for key, rx in self._unanchored:
             for m in rx.finditer(text):
-                if found.get((key, m.start()), -1) < m.end():
-                    found[(key, m.start())] = m.end()
+                out.append(Match(key, m.start(), m.end()))
                 if first:
-                    return [Match(key, m.start(), m.end())]
-        out = [Match(key, start, end) for (key, start), end in found.items()]
+                    return out
         out.sort(key=lambda m: (m.start, -m.end))
         return out
 
