@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from prometheus_client import CollectorRegistry
@@ -25,6 +25,7 @@ from services.ingest.poller import FeedPoller
 from services.ingest.producer import ArticlePublisher
 from services.ingest.store import FeedStore
 from services.runtime import redis as runtime_redis
+from services.runtime.apikeys import ApiKeyStore, require_tenant
 from services.runtime.health import health_router, tcp_check
 from services.runtime.kafka import BrokerUnavailable
 from services.runtime.settings import Settings
@@ -100,6 +101,8 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.bootstrap_api_key is not None:
+            await app.state.api_keys.register(settings.bootstrap_api_key.get_secret_value(), "default")
         if settings.ingest_feeds_file:
             await feeds.load_file(settings.ingest_feeds_file)
         if settings.ingest_feeds_enabled:
@@ -115,14 +118,19 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
         await redis.ping()
 
     app = FastAPI(title="Herald ingest", version="1", lifespan=lifespan)
+    app.state.api_keys = ApiKeyStore(redis, settings.redis_prefix)
+    # Off by default (the local demo posts without a key); production turns it on.
+    guarded = [Depends(require_tenant)] if settings.ingest_require_api_key else []
     app.include_router(health_router(registry, {"kafka": tcp_check(settings.kafka_bootstrap), "redis": redis_check}))
-    app.include_router(feeds_router(settings, feeds, poller))
+    app.include_router(feeds_router(settings, feeds, poller), dependencies=guarded)
 
     @app.post(
         "/v1/articles",
         status_code=202,
         response_model=ArticlesAccepted,
+        dependencies=guarded,
         responses={
+            401: {"description": "Missing or unknown API key (when HERALD_INGEST_REQUIRE_API_KEY is on)"},
             413: {"description": "Too many articles or too large a body"},
             422: {"description": "A field is invalid; `loc` names it"},
             503: {"description": "Broker or Redis unavailable; nothing was accepted; retry after Retry-After"},

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     data_dir: str = ".herald-data"
 
     # --- ingest (services/ingest) -------------------------------------------------------
+    ingest_require_api_key: bool = Field(
+        default=False, description="POST /v1/articles and /v1/feeds need a bearer key of any tenant"
+    )
     ingest_max_batch: int = Field(default=500, ge=1, description="Most articles in one POST /v1/articles")
     ingest_max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest request body")
     ingest_ack_timeout_seconds: float = Field(default=15.0, gt=0, description="Wait for broker acks at most")
