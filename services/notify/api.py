@@ -204,6 +204,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
         """Delete a subscription; pending deliveries are dropped."""
         if not await store.delete(who, sub_id):
             raise HTTPException(404, f"subscription {sub_id} not found")
+        await queue.discard_subscription(sub_id)
         metrics.subscriptions_changed.labels("delete").inc()
         return Response(status_code=204)
 

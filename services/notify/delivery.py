@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 DeadLetterSink = Callable[[Job, str, int], Awaitable[None]]
 """Publishes a job that failed for good to the alerts DLQ: (job, reason, attempts)."""
 
-BUSY_RETRY_S = 0.05
+# An endpoint already at its in-flight limit: look again shortly (cheap; no attempt counted).
+BUSY_RETRY_S = 0.2
 
 
 class DeliveryLog:

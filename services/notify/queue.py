@@ -230,3 +230,14 @@ class DeliveryQueue:
     async def throttle_allows(self, sub_id: str, job_id: str, per_hour: int, now: float) -> bool:
         """Count one message in the subscription's sliding hour, unless it is already full."""
         return bool(await self._throttle(keys=[self._keys.throttle(sub_id)], args=[now, per_hour, job_id]))
+
+    async def discard_subscription(self, sub_id: str) -> None:
+        """Forget a deleted subscription's held work; scheduled jobs are dropped when they come due."""
+        k = self._keys
+        parked = [text(m) for m in await self._redis.smembers(k.parked(sub_id))]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for job_id in parked:
+                pipe.delete(k.job(job_id), k.job_items(job_id))
+            pipe.delete(k.parked(sub_id), k.group(sub_id), k.group_meta(sub_id), k.failures(sub_id), k.throttle(sub_id))
+            pipe.zrem(k.schedule, FLUSH_PREFIX + sub_id)
+            await pipe.execute()

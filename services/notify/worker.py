@@ -9,15 +9,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import faust
 import httpx
 from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from schemas.models import Alert, AlertArticle, ClassifiedArticle
 from services.notify.cache import SubscriptionCache
@@ -39,6 +43,20 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 BATCH_WITHIN_S = 0.02
+T = TypeVar("T")
+
+
+async def _until_done(step: Callable[[], Awaitable[T]], what: str) -> T:
+    """Run a Redis step, retrying while Redis is unreachable: the partition waits rather than
+    skipping an alert (its offset is not committed until the step succeeds)."""
+    delay = 0.1
+    while True:
+        try:
+            return await step()
+        except (RedisError, OSError) as exc:
+            log.warning("redis unavailable, retrying", extra={"step": what, "error": str(exc), "retry_in_s": delay})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -137,7 +155,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     @app.agent(classified_topic, name="match")
     async def match_agent(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
-            await cache.refresh()
+            await _until_done(cache.refresh, "refresh subscriptions")
             metrics.subscriptions_cached.set(len(cache.index))
             recent: list[bytes] = []
             for event in events:
@@ -172,19 +190,20 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
                 except ValidationError as exc:
                     await to_dlq(alerts_dlq, settings.topic_alerts, key, value, f"invalid Alert: {_first_error(exc)}")
                     continue
-                stored = await store.get_stored(alert.subscription_id)
+                stored = await _until_done(partial(store.get_stored, alert.subscription_id), "load subscription")
                 if stored is None or not stored.subscription.active:
                     metrics.enqueued.labels("inactive").inc()
                     continue
                 grouping = stored.subscription.grouping
                 now = time.time()
                 if grouping is not None:
-                    taken = await queue.group_add(
-                        alert, now, grouping.group_wait_seconds, grouping.group_interval_seconds
+                    add = partial(
+                        queue.group_add, alert, now, grouping.group_wait_seconds, grouping.group_interval_seconds
                     )
+                    taken = await _until_done(add, "group alert")
                     how = "grouped"
                 else:
-                    taken = await queue.enqueue(alert, now)
+                    taken = await _until_done(partial(queue.enqueue, alert, now), "enqueue alert")
                     how = "queued"
                 metrics.enqueued.labels(how if taken else "duplicate").inc()
             dispatcher.wake()
