@@ -131,6 +131,7 @@ class Dispatcher:
         self._wake.set()
 
     async def _idle(self) -> None:
+        self._metrics.scheduled.set(await self._queue.scheduled())
         timeout = self._poll_s
         if len(self._tasks) < self._concurrency:
             due = await self._queue.next_due()

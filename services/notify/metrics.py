@@ -52,6 +52,11 @@ class NotifyWorkerMetrics:
             ["how"],
             registry=registry,
         )
+        self.scheduled = Gauge(
+            "herald_notify_scheduled_deliveries",
+            "Sends waiting in the Redis schedule (due now, retrying later, or digests waiting)",
+            registry=registry,
+        )
         self.subscriptions_cached = Gauge(
             "herald_notify_subscriptions_cached", "Subscriptions held by this worker's matcher", registry=registry
         )

@@ -149,6 +149,10 @@ class DeliveryQueue:
         first = await self._redis.zrange(self._keys.schedule, 0, 0, withscores=True)
         return float(first[0][1]) if first else None
 
+    async def scheduled(self) -> int:
+        """How many members the schedule holds."""
+        return int(await self._redis.zcard(self._keys.schedule))
+
     async def load(self, job_id: str) -> Job | None:
         """The stored job, or None if it is already finished."""
         k = self._keys
