@@ -46,8 +46,11 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
-async def resolve_checked(url: str, allow_private: bool) -> tuple[str, str]:
-    """(host, address to connect to) after the SSRF rules; raises PermanentDeliveryError if refused."""
+MAX_ADDRESSES = 3
+
+
+async def resolve_checked(url: str, allow_private: bool) -> tuple[str, list[str]]:
+    """(host, addresses to connect to) after the SSRF rules; raises PermanentDeliveryError if refused."""
     try:
         host = check_scheme(url)
         try:
@@ -63,7 +66,7 @@ async def resolve_checked(url: str, allow_private: bool) -> tuple[str, str]:
         check_addresses(host, addresses, allow_private)
     except UnsafeURL as exc:
         raise PermanentDeliveryError(f"refused URL: {exc}") from exc
-    return host, addresses[0]
+    return host, addresses[:MAX_ADDRESSES]
 
 
 def _pinned(url: str, address: str) -> str:
@@ -86,14 +89,25 @@ async def guarded_post(
     max_bytes: int,
 ) -> Response:
     """POST ``body``; connect only to the address that passed the SSRF check (no DNS rebinding)."""
-    host, address = await resolve_checked(url, allow_private)
+    host, addresses = await resolve_checked(url, allow_private)
     parts = urlsplit(url)
     sent_headers = dict(headers)
     sent_headers["host"] = parts.netloc.rsplit("@", 1)[-1]
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-    request = client.build_request(
-        "POST", _pinned(url, address), content=body, headers=sent_headers, extensions=extensions
-    )
+    for n, address in enumerate(addresses, start=1):
+        request = client.build_request(
+            "POST", _pinned(url, address), content=body, headers=sent_headers, extensions=extensions
+        )
+        try:
+            return await _send(client, request, timeout_s, max_bytes)
+        except httpx.ConnectError as exc:
+            # Nothing was sent: the next checked address (IPv4 after IPv6, say) may answer.
+            if n == len(addresses):
+                raise RetryableDeliveryError(f"connection error: {exc.__class__.__name__}: {exc}"[:500]) from exc
+    raise RetryableDeliveryError("no address to connect to")
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request, timeout_s: float, max_bytes: int) -> Response:
     try:
         async with asyncio.timeout(timeout_s * 2):
             response = await client.send(request, stream=True, follow_redirects=False)
@@ -105,6 +119,8 @@ async def guarded_post(
                         break
             finally:
                 await response.aclose()
+    except httpx.ConnectError:
+        raise
     except (httpx.TimeoutException, TimeoutError) as exc:
         raise RetryableDeliveryError(f"timeout: {exc.__class__.__name__}") from exc
     except httpx.TransportError as exc:
