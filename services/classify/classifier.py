@@ -269,22 +269,11 @@ class Classifier:
         words that start like a cue, found by a cheap look at the last few words.
         """
         mods = self.taxonomy.modifiers
-        # Once per sentence: does it have any word that starts like a cue at all?
-        flags = doc.cue_flags.get(sent)
-        if flags is None:
-            s_start, s_end = doc.span(sent)
-            cores = [w.lstrip(_OPENERS) for w in doc.low[s_start:s_end].split()]
-            flags = doc.cue_flags[sent] = (
-                any(w.startswith(mods.negation_before_words) for w in cores),
-                any(w.startswith(mods.secondary_words) for w in cores),
-            )
-        if not (flags[0] and negatable) and not flags[1]:
-            return False, False
         s_start = doc.span(sent)[0]
         window = doc.low[max(s_start, start - 60) : start]
         tail = window.split()[-(self.taxonomy.settings.negation_window + 4) :]
         negated = secondary = False
-        if flags[0] and negatable and mods.negation_before is not None:
+        if negatable and mods.negation_before is not None:
             rx, words = mods.negation_before, mods.negation_before_words
             if any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail):
                 # "no fewer than 20 civilians" is not a negation: blank the exceptions and look again.
@@ -294,7 +283,7 @@ class Classifier:
                 else:
                     stripped = exceptions.sub(" _ ", window)
                     negated = _cue_at_end(rx, words, stripped, stripped.split()[-len(tail) :])
-        if flags[1] and mods.secondary is not None:
+        if mods.secondary is not None:
             rx, words = mods.secondary, mods.secondary_words
             secondary = any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail)
         return negated, secondary

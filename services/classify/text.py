@@ -23,7 +23,7 @@ def lower_same_length(text: str) -> str:
 class Document:
     """Headline and body joined into one string, with sentence offsets."""
 
-    __slots__ = ("body_start", "cue_flags", "low", "starts", "text")
+    __slots__ = ("body_start", "low", "starts", "text")
 
     def __init__(self, title: str, body: str) -> None:
         title = _SPACES.sub(" ", title).strip()
@@ -37,8 +37,6 @@ class Document:
                 starts.append(m.end())
         self.starts = starts
         self.low = lower_same_length(self.text)
-        # Scratch space of the classifier: sentence -> (may hold a negation cue, a side-remark cue).
-        self.cue_flags: dict[int, tuple[bool, bool]] = {}
 
     def sentence_index(self, pos: int) -> int:
         """Index of the sentence containing character ``pos``."""
