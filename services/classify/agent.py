@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -11,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import ValidationError
 
 from schemas.models import Article, ClassifiedArticle
-from services.classify.classifier import Classifier
+from services.classify.classifier import DEFAULT_TAXONOMY, Classifier
 from services.classify.metrics import ClassifyMetrics
 from services.runtime.dlq import dead_letter
 from services.runtime.health import install_faust_pages, tcp_check
@@ -25,13 +26,24 @@ BATCH_SIZE = 200
 BATCH_WITHIN_S = 0.02
 
 
+def load_classifier(settings: Settings) -> Classifier:
+    """The operator's taxonomy/gazetteer/actors files when configured, else the shipped ones."""
+    if not (settings.classify_taxonomy_file or settings.classify_gazetteer_file or settings.classify_actors_file):
+        return Classifier.default()
+    return Classifier.from_files(
+        Path(settings.classify_taxonomy_file) if settings.classify_taxonomy_file else DEFAULT_TAXONOMY,
+        Path(settings.classify_gazetteer_file) if settings.classify_gazetteer_file else None,
+        Path(settings.classify_actors_file) if settings.classify_actors_file else None,
+    )
+
+
 def create_app(
     settings: Settings, classifier: Classifier | None = None, registry: CollectorRegistry | None = None
 ) -> Any:
     """Build the faust app with its agent, health pages and metrics."""
     registry = registry or CollectorRegistry()
     metrics = ClassifyMetrics(registry)
-    model = classifier or Classifier.default()
+    model = classifier or load_classifier(settings)
     app = faust.App(**faust_app_config(settings, "classify", settings.classify_port))
     install_faust_pages(app, registry, {"kafka": tcp_check(settings.kafka_bootstrap)})
     install_lag_metrics(app, registry)

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
 
     data_dir: str = ".herald-data"
 
+    # --- classify (services/classify) ---------------------------------------------------
+    # Edited copies of the shipped data files (services/classify/data/); unset = shipped ones.
+    classify_taxonomy_file: str | None = None
+    classify_gazetteer_file: str | None = None
+    classify_actors_file: str | None = None
+
     # --- ingest (services/ingest) -------------------------------------------------------
     ingest_require_api_key: bool = Field(
         default=False, description="POST /v1/articles and /v1/feeds need a bearer key of any tenant"
