@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from services.classify.classifier import Classifier
+from services.classify.classifier import DEFAULT_TAXONOMY, Classifier
 from services.classify.evaluate import Evaluation
 from services.classify.exceptions import ClassifyError, InputError
 
@@ -47,6 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--taxonomy", metavar="PATH", type=Path, help="taxonomy TOML (default: the shipped one)")
     parser.add_argument("--gazetteer", metavar="PATH", type=Path, help="gazetteer CSV (default: the shipped one)")
+    parser.add_argument("--actors", metavar="PATH", type=Path, help="actors CSV (default: the shipped one)")
     parser.add_argument("--entities", action="store_true", help="also output the places and actors found")
     parser.add_argument("--explain", action="store_true", help="also output every pattern hit of every topic")
     parser.add_argument("--json", dest="as_json", action="store_true", help="with --eval: print the figures as JSON")
@@ -123,13 +124,10 @@ def _records(path: str, topics: tuple[str, ...], need_labels: bool) -> Iterator[
 def run(args: argparse.Namespace) -> int:
     """Run ``herald classify``; returns the exit code."""
     try:
-        classifier = (
-            Classifier.from_files(args.taxonomy, args.gazetteer)
-            if args.taxonomy or args.gazetteer
-            else Classifier.default()
-        )
-        if args.taxonomy is None and args.gazetteer is not None:
-            classifier = Classifier.from_files(Path(__file__).parent / "data" / "taxonomy.toml", args.gazetteer)
+        if args.taxonomy or args.gazetteer or args.actors:
+            classifier = Classifier.from_files(args.taxonomy or DEFAULT_TAXONOMY, args.gazetteer, args.actors)
+        else:
+            classifier = Classifier.default()
     except ClassifyError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
