@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``keys`` subcommand against the configured Redis; 0 on success."""
-    from services.notify.subscriptions import Keys, new_api_key
+    from services.runtime.apikeys import new_api_key, redis_key
     from services.runtime.redis import sync_client
     from services.runtime.settings import get_settings
 
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     api_key = new_api_key()
     try:
-        sync_client(settings).set(Keys(settings.redis_prefix).apikey(api_key), args.tenant)
+        sync_client(settings).set(redis_key(settings.redis_prefix, api_key), args.tenant)
     except RedisError as exc:
         print(f"error: cannot reach Redis at {settings.redis_url}: {exc}", file=sys.stderr)
         return 1

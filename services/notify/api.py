@@ -13,7 +13,6 @@ import httpx
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CollectorRegistry
 
 from schemas.models import ClassifiedArticle
@@ -40,29 +39,14 @@ from services.notify.metrics import NotifyApiMetrics
 from services.notify.payloads import Outgoing
 from services.notify.query import parse
 from services.notify.queue import DeliveryQueue
-from services.notify.subscriptions import ApiKeys, Keys, SubscriptionStore
+from services.notify.subscriptions import Keys, SubscriptionStore
+from services.runtime.apikeys import ApiKeyStore, require_tenant
 from services.runtime.health import health_router, tcp_check
 from services.runtime.redis import async_client
 from services.runtime.settings import Settings
 from services.runtime.ssrf import UnsafeURL, guard_url
 
-_bearer = HTTPBearer(auto_error=False)
-
-
-async def current_tenant(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
-    """The tenant of the bearer API key; 401 when the key is missing or unknown."""
-    if credentials is None:
-        raise HTTPException(401, "missing bearer API key", {"WWW-Authenticate": "Bearer"})
-    keys: ApiKeys = request.app.state.api_keys
-    found = await keys.tenant_of(credentials.credentials)
-    if found is None:
-        raise HTTPException(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
-    return found
-
-
-Tenant = Annotated[str, Depends(current_tenant)]
+Tenant = Annotated[str, Depends(require_tenant)]
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -86,7 +70,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     metrics = NotifyApiMetrics(registry)
     redis = async_client(settings)
     names = Keys(settings.redis_prefix)
-    keys = ApiKeys(redis, names)
+    keys = ApiKeyStore(redis, settings.redis_prefix)
     store = SubscriptionStore(redis, names)
     queue = DeliveryQueue(redis, names, settings.notify_dedupe_ttl_seconds)
     records = DeliveryLog(redis, names, settings.notify_delivery_log_length)

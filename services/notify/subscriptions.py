@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -59,9 +57,6 @@ class Keys:
 
     def topic(self, topic: str) -> str:
         return f"{self.prefix}topic:{topic}"
-
-    def apikey(self, api_key: str) -> str:
-        return f"{self.prefix}apikey:" + hashlib.sha256(api_key.encode()).hexdigest()
 
     @property
     def subs_version(self) -> str:
@@ -122,34 +117,6 @@ class Keys:
     def stream(self, sub_id: str) -> str:
         """Redis stream of a ``stream`` subscription's events (SSE with replay)."""
         return f"{self.prefix}stream:{sub_id}"
-
-
-class ApiKeys:
-    """API keys, stored as SHA-256 hashes mapping to their tenant."""
-
-    def __init__(self, redis: aioredis.Redis, keys: Keys) -> None:
-        self._redis = redis
-        self._keys = keys
-
-    async def register(self, api_key: str, tenant: str) -> None:
-        """Register a key the operator chose (e.g. the bootstrap key)."""
-        await self._redis.set(self._keys.apikey(api_key), tenant)
-
-    async def create(self, tenant: str) -> str:
-        """Make, store and return a new random key for ``tenant``; only its hash is kept."""
-        api_key = new_api_key()
-        await self.register(api_key, tenant)
-        return api_key
-
-    async def tenant_of(self, api_key: str) -> str | None:
-        """The tenant a key belongs to, or None for an unknown key."""
-        value = await self._redis.get(self._keys.apikey(api_key))
-        return text(value) if value is not None else None
-
-
-def new_api_key() -> str:
-    """A fresh random API key."""
-    return "hk_" + secrets.token_urlsafe(32)
 
 
 _BUMP = """

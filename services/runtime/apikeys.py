@@ -22,6 +22,11 @@ def redis_key(prefix: str, api_key: str) -> str:
     return f"{prefix}apikey:" + hashlib.sha256(api_key.encode()).hexdigest()
 
 
+def new_api_key() -> str:
+    """A fresh random API key."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
 class ApiKeyStore:
     """Register, create and resolve API keys."""
 
@@ -35,7 +40,7 @@ class ApiKeyStore:
 
     async def create(self, tenant: str) -> str:
         """Make, store and return a new random key for ``tenant``."""
-        api_key = KEY_PREFIX + secrets.token_urlsafe(32)
+        api_key = new_api_key()
         await self.register(api_key, tenant)
         return api_key
 

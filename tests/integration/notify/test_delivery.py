@@ -41,9 +41,9 @@ def test_tenant_isolation_alerts_go_only_to_the_subscriber(settings: Settings, t
         key_b = "hk_tenant_b_0123456789abcdef"
         import redis
 
-        from services.notify.subscriptions import Keys
+        from services.runtime.apikeys import redis_key
 
-        redis.Redis.from_url(notify.settings.redis_url).set(Keys(notify.settings.redis_prefix).apikey(key_b), "b")
+        redis.Redis.from_url(notify.settings.redis_url).set(redis_key(notify.settings.redis_prefix, key_b), "b")
         r = httpx.post(
             f"{notify.url}/v1/subscriptions",
             headers={"Authorization": f"Bearer {key_b}"},
