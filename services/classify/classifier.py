@@ -239,6 +239,8 @@ class Classifier:
                 weight, note = 0.0, "vetoed"
             elif topic.negatable and (negated or self._negated_after(doc, sent, end)):
                 weight, note = 0.0, "negated"
+            elif pat.tier != "strong" and self._attribution(doc, sent, end):
+                weight, note = 0.0, "source"
             else:
                 if doc.is_headline(sent):
                     weight *= settings.headline_weight
@@ -287,6 +289,20 @@ class Classifier:
             rx, words = mods.secondary, mods.secondary_words
             secondary = any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail)
         return negated, secondary
+
+    def _attribution(self, doc: Document, sent: int, end: int) -> bool:
+        """Whether a reporting verb follows within four words, same clause: the match names who said something."""
+        mods = self.taxonomy.modifiers
+        if mods.attribution_after is None:
+            return False
+        after = doc.low[end : min(doc.span(sent)[1], end + 50)]
+        brk = _CLAUSE_BREAK.search(after)
+        if brk:
+            after = after[: brk.start()]
+        head = after.split()[:5]
+        if not any(w.startswith(mods.attribution_after_words) for w in head):
+            return False
+        return mods.attribution_after.search(" ".join(head)) is not None
 
     def _negated_after(self, doc: Document, sent: int, end: int) -> bool:
         """Whether the clause after a match denies it ("the evacuation did not take place")."""

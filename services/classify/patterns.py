@@ -59,7 +59,9 @@ _NUMBER_WORDS = [
     "several",
     "many",
 ]
-_NUMBER = r"(?:\d[\d,.]*|a\ hundred|a\ dozen|" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:hundred|thousand|million))?"
+_NUMBER = (
+    r"(?:\d+(?:[,.]\d+)*|a\ hundred|a\ dozen|" + "|".join(_NUMBER_WORDS) + r")(?:[\s-](?:hundred|thousand|million))?"
+)
 # Literal beginnings of a number, for the matching index. "a dozen" is left out on
 # purpose: anchoring on the word "a" would try the pattern at every "a" in the text.
 NUMBER_ANCHORS = frozenset([*"0123456789", *_NUMBER_WORDS])

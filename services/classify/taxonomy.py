@@ -24,6 +24,7 @@ _TOPIC_KEYS = {"label", "description", "threshold", "requires", "negatable", "ex
 _MODIFIER_KEYS = {
     "negation_before",
     "negation_after",
+    "attribution_after",
     "negation_exceptions",
     "hedges",
     "background",
@@ -90,11 +91,13 @@ class Modifiers:
     # ``negation_window`` words at the very end of the text before a match.
     negation_before: re.Pattern[str] | None
     negation_after: re.Pattern[str] | None
+    attribution_after: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None
     secondary: re.Pattern[str] | None
     # The literal first words of the cues above, to skip the regex when none is near.
     negation_before_words: tuple[str, ...]
     negation_after_words: tuple[str, ...]
+    attribution_after_words: tuple[str, ...]
     secondary_words: tuple[str, ...]
     # Sentence-level cues, matched through the pattern index with everything else.
     hedges: tuple[str, ...]
@@ -323,7 +326,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     compiled_mod: dict[str, Any] = {}
     for key in sorted(_MODIFIER_KEYS):
         items, rx = _compile_list(raw_mod.get(key, []), path, loc, "modifiers", key)
-        if key in ("negation_before", "secondary", "negation_after"):
+        if key in ("negation_before", "secondary", "negation_after", "attribution_after"):
             compiled_mod[key + "_words"] = _first_words(items)
         if key in ("negation_before", "secondary"):
             compiled_mod[key] = _tail_regex(items, settings.negation_window)

@@ -153,3 +153,18 @@ def test_ukrainian_and_russian_keywords(classifier: Classifier, topic: str, text
 def test_numbers_in_words_and_digits(classifier: Classifier) -> None:
     assert "surrender_capture" in topics_of(classifier, "", "More than 260 fighters surrendered to Russian forces.")
     assert "surrender_capture" in topics_of(classifier, "", "Some two hundred fighters laid down their arms.")
+
+
+def test_a_source_of_a_quote_is_not_the_news(classifier: Classifier) -> None:
+    body = (
+        "The home side won the derby 2-1 on Sunday. Humanitarian workers in the area said the curfew had been "
+        "extended. Aid agencies told reporters that trains were running late."
+    )
+    assert "humanitarian_aid" not in topics_of(classifier, "Home side wins derby", body)
+    # ... but a report by them still counts, and a comma ends the source check.
+    assert "humanitarian_aid" in topics_of(
+        classifier, "", "Aid agencies said they had delivered food and medicine to 40,000 displaced people."
+    )
+    assert "civilian_casualties" in topics_of(
+        classifier, "", "Russian shells hit a market in Kherson, killing five and injuring 11, officials said."
+    )
