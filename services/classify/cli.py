@@ -135,8 +135,13 @@ def run(args: argparse.Namespace) -> int:
         if args.eval_file:
             return _evaluate(classifier, args)
         return _classify(classifier, args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 1
     except OSError as exc:
-        print(f"{PROG}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{PROG}: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
 
 

@@ -156,15 +156,17 @@ class PatternIndex:
             candidates.extend(by_prefix[p])
         conditional = self._conditional
         for lit in candidates:
-            entries = self._by_anchor[lit]
-            if lit in conditional:
-                # Skip the groups whose last word cannot occur in this text.
-                entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
-                if not entries:
-                    continue
+            entries: list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]] | None = None
             i = low.find(lit)
             while i >= 0:
                 if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_,."):
+                    if entries is None:
+                        entries = self._by_anchor[lit]
+                        if lit in conditional:
+                            # Skip the groups whose last word cannot occur in this text.
+                            entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
+                        if not entries:
+                            break
                     for rx, keys, _, folded in entries:
                         m = rx.match(low if folded else text, i)
                         if m is not None:
