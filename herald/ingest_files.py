@@ -38,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("HERALD_INGEST_URL", "http://127.0.0.1:8001"),
         help="ingest service base URL (default: %(default)s)",
     )
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("HERALD_API_KEY"),
+        help="bearer key, when ingest requires one (default: $HERALD_API_KEY)",
+    )
     parser.add_argument("--batch", type=int, default=BATCH, help="articles per request (default: %(default)s)")
     parser.add_argument(
         "--retries", type=int, default=5, help="attempts per batch while the service answers 503 (default: %(default)s)"
@@ -192,7 +197,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 records.append(record)
     progress = Progress(len(records) + len(summary.rejected), sys.stderr, not args.quiet)
-    with httpx.Client(timeout=120, trust_env=False) as client:
+    auth = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
+    with httpx.Client(timeout=120, trust_env=False, headers=auth) as client:
         sender = Sender(client, args.url, args.retries, summary)
         for start in range(0, len(records), max(1, args.batch)):
             sender.send(records[start : start + max(1, args.batch)])
