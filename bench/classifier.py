@@ -17,23 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import articles
+from bench.measure import proc_mib
 from services.classify.classifier import Classifier
 from services.classify.evaluate import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "data" / "classify_dev.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "classify_holdout.jsonl"
-
-
-def _rss_mib() -> float:
-    """Resident set size of this process in MiB (Linux), or 0.0 where /proc is missing."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def _labelled(path: Path) -> list[tuple[str, str, str, list[str]]]:
@@ -73,10 +63,10 @@ def throughput(classifier: Classifier, docs: list[tuple[str, str]], rounds: int 
 def run(report: dict[str, Any]) -> None:
     """Measure the classifier and add its figures to ``report``."""
     gc.collect()
-    rss_before = _rss_mib()
+    rss_before = proc_mib()
     classifier = Classifier.default()
     gc.collect()
-    rss_loaded = _rss_mib()
+    rss_loaded = proc_mib()
     corpus = articles(500)
     docs = [(a["title"], a["body"]) for a in corpus]
     mean_bytes = sum(len((t + "\n" + b).encode()) for t, b in docs) / len(docs)

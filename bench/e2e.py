@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from bench.corpus import articles
+from bench.measure import proc_mib
 from bench.receiver import Receiver
 from herald.launcher import System, start_system, wait_ready
 from herald.local import free_port, start_redis, start_tansu
@@ -147,16 +148,7 @@ def _wait_for(receiver: Receiver, count: int, timeout_s: float, idle_s: float = 
 
 
 def _peak_memory_mb(system: System) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for child in system.children:
-        try:
-            status = Path(f"/proc/{child.proc.pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                out[child.name] = round(int(line.split()[1]) / 1024, 1)
-    return out
+    return {child.name: round(proc_mib("VmHWM", child.proc.pid), 1) for child in system.children}
 
 
 def run(report: dict[str, Any]) -> None:

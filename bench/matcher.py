@@ -13,27 +13,19 @@ import random
 import statistics
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bench.corpus import articles
+from bench.measure import proc_mib
 from schemas.models import Article, ClassifiedArticle, Entity, TopicTag
 from schemas.subscriptions import Subscription
+from services.classify.classifier import Classifier
 from services.notify.matcher import ArticleView, CompiledFilter, SubscriptionIndex, test
 
 SUBSCRIPTIONS = 100_000
 ARTICLES = 1_000
 SCAN_SAMPLE = 10
-TOPICS = (
-    "prisoner_exchange",
-    "evacuation",
-    "ceasefire_negotiations",
-    "airstrike_shelling",
-    "civilian_casualties",
-    "surrender_capture",
-    "humanitarian_aid",
-    "war_crimes_justice",
-)
+TOPICS = Classifier.default().topic_ids
 PLACES = [(f"p{i}", f"Place{i}") for i in range(300)]
 ACTORS = [(f"a{i}", f"Actor{i}") for i in range(80)]
 WORDS = (
@@ -62,16 +54,6 @@ def query(rng: random.Random) -> str:
 
 SOURCES = ("Reuters", "AP", "bbc.co.uk", "Al Jazeera")
 NOW = datetime.now(UTC)
-
-
-def _rss_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def subscriptions(count: int, rng: random.Random, whole_topics: float = 0.10) -> list[Subscription]:
@@ -139,14 +121,14 @@ def classified_articles(count: int, rng: random.Random) -> list[ClassifiedArticl
 def measure(subs: list[Subscription], docs: list[ClassifiedArticle], scan: bool) -> dict[str, Any]:
     """Index ``subs`` and match every article; optionally time a full scan of a sample too."""
     gc.collect()
-    rss_before = _rss_mib()
+    rss_before = proc_mib()
     started = time.perf_counter()
     index = SubscriptionIndex()
     for s in subs:
         index.put(s)
     build_s = time.perf_counter() - started
     gc.collect()
-    index_mib = _rss_mib() - rss_before
+    index_mib = proc_mib() - rss_before
 
     per_article: list[float] = []
     candidates = matches = 0

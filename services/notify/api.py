@@ -75,17 +75,7 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     queue = DeliveryQueue(redis, names, settings.notify_dedupe_ttl_seconds)
     records = DeliveryLog(redis, names, settings.notify_delivery_log_length)
     http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
-    channels = build_channels(
-        ChannelContext(
-            http=http,
-            redis=redis,
-            keys=names,
-            allow_private=settings.allow_private_urls,
-            timeout_s=settings.webhook_timeout_seconds,
-            response_max_bytes=settings.notify_response_max_bytes,
-            stream_backlog=settings.notify_stream_backlog,
-        )
-    )
+    channels = build_channels(ChannelContext.from_settings(settings, http, redis, names))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -75,15 +75,7 @@ def build_dispatcher(
 ) -> tuple[DeliveryQueue, Dispatcher]:
     """The delivery queue and dispatcher as configured (shared by the worker and tests)."""
     queue = DeliveryQueue(redis, names, settings.notify_dedupe_ttl_seconds)
-    ctx = ChannelContext(
-        http=http,
-        redis=redis,
-        keys=names,
-        allow_private=settings.allow_private_urls,
-        timeout_s=settings.webhook_timeout_seconds,
-        response_max_bytes=settings.notify_response_max_bytes,
-        stream_backlog=settings.notify_stream_backlog,
-    )
+    ctx = ChannelContext.from_settings(settings, http, redis, names)
     dispatcher = Dispatcher(
         queue=queue,
         store=store,

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from services.notify.payloads import Outgoing
 from services.notify.subscriptions import Keys, StoredSubscription
+from services.runtime.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,21 @@ class ChannelContext:
     timeout_s: float
     response_max_bytes: int
     stream_backlog: int
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, http: httpx.AsyncClient, redis: aioredis.Redis, keys: Keys
+    ) -> ChannelContext:
+        """The context as the settings configure it (the API's test events and the worker share it)."""
+        return cls(
+            http=http,
+            redis=redis,
+            keys=keys,
+            allow_private=settings.allow_private_urls,
+            timeout_s=settings.webhook_timeout_seconds,
+            response_max_bytes=settings.notify_response_max_bytes,
+            stream_backlog=settings.notify_stream_backlog,
+        )
 
 
 class Channel(Protocol):
