@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = Field(default=6_000, ge=1_000)
     kafka_heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     kafka_compression: Literal["gzip", "none"] = "gzip"
+    # Longest time a faust worker's fetch waits for data (faust hard-codes 1,500 ms; against
+    # Tansu, aiokafka then waits ~380 ms per hop even when data is there).
+    kafka_fetch_max_wait_ms: int = Field(default=100, ge=1, le=10_000)
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Every Redis key starts with this, so several deployments (or tests) can share one Redis.
