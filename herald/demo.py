@@ -60,8 +60,10 @@ class Receiver:
         print(f"   {data['article']['title']}", flush=True)
         for tag in data["topics"]:
             mark = "*" if tag["topic"] in data["matched_topics"] else " "
-            evidence = tag["evidence"][0] if tag["evidence"] else ""
-            print(f"   {mark} {tag['topic']:<24} {tag['score']:.2f}  “{evidence[:90]}”", flush=True)
+            # The headline is printed above; show the body sentence behind the tag when there is one.
+            body_evidence = [e for e in tag["evidence"] if e != data["article"]["title"]]
+            evidence = (body_evidence or tag["evidence"] or [""])[0]
+            print(f"   {mark} {tag['topic']:<24} {tag['score']:.2f}  “{evidence[:100]}”", flush=True)
 
     def close(self) -> None:
         """Stop listening."""
