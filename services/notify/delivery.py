@@ -16,15 +16,16 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from schemas.subscriptions import DeliveryRecord, Outcome
 from services.notify.channels import Channel
 from services.notify.exceptions import DeliveryError, PermanentDeliveryError
 from services.notify.metrics import NotifyWorkerMetrics
-from services.notify.queue import FLUSH_PREFIX, DeliveryQueue, Job
+from services.notify.queue import FLUSH_PREFIX, Claimed, DeliveryQueue, Job
 from services.notify.retry import GiveUp, RetryPolicy
-from services.notify.subscriptions import Keys, SubscriptionStore
+from services.notify.subscriptions import Keys, StoredSubscription, SubscriptionStore, parse_stored
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ DeadLetterSink = Callable[[Job, str, int], Awaitable[None]]
 
 # An endpoint already at its in-flight limit: look again shortly (cheap; no attempt counted).
 BUSY_RETRY_S = 0.2
+# The scheduled-work gauge is refreshed at most this often (it costs a Redis call).
+GAUGE_EVERY_S = 1.0
 
 
 class DeliveryLog:
@@ -50,6 +53,12 @@ class DeliveryLog:
             pipe.lpush(key, record.model_dump_json())
             pipe.ltrim(key, 0, self._length - 1)
             await pipe.execute()
+
+    def stage(self, pipe: Pipeline, sub_id: str, record: DeliveryRecord) -> None:
+        """Add the writes of ``add`` to a pipeline (to make them part of another step)."""
+        key = self._keys.deliveries(sub_id)
+        pipe.lpush(key, record.model_dump_json())
+        pipe.ltrim(key, 0, self._length - 1)
 
     async def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
         """Up to ``limit`` records, newest first."""
@@ -91,6 +100,10 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._inflight: Counter[str] = Counter()
+        # While sends are in flight, claim only once this many slots are free: one claim round
+        # trip then serves a batch of jobs instead of one per finished send.
+        self._min_claim = max(1, concurrency // 8)
+        self._gauge_at = 0.0
 
     def wake(self) -> None:
         """New work was queued: look for due work now rather than at the next poll."""
@@ -116,24 +129,26 @@ class Dispatcher:
 
     async def _claim_some(self) -> int:
         free = self._concurrency - len(self._tasks)
-        if free <= 0:
+        if free <= 0 or (self._tasks and free < self._min_claim):
             return 0
         now = time.time()
-        members = await self._queue.claim(now, now + self._lease_s, free)
-        for member in members:
-            task = asyncio.create_task(self._guarded(member))
+        claimed = await self._queue.claim_loaded(now, now + self._lease_s, free)
+        for item in claimed:
+            task = asyncio.create_task(self._guarded_claimed(item))
             self._tasks.add(task)
             task.add_done_callback(self._done)
-        return len(members)
+        return len(claimed)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._wake.set()
 
     async def _idle(self) -> None:
-        self._metrics.scheduled.set(await self._queue.scheduled())
+        if time.monotonic() - self._gauge_at >= GAUGE_EVERY_S or not self._tasks:
+            self._metrics.scheduled.set(await self._queue.scheduled())
+            self._gauge_at = time.monotonic()
         timeout = self._poll_s
-        if len(self._tasks) < self._concurrency:
+        if self._concurrency - len(self._tasks) >= self._min_claim or not self._tasks:
             due = await self._queue.next_due()
             if due is not None:
                 timeout = min(timeout, max(0.0, due - time.time()))
@@ -157,13 +172,31 @@ class Dispatcher:
             # The lease brings the member back later; log and keep the scheduler alive.
             log.exception("delivery step failed; it will be re-driven", extra={"job_id": member})
 
+    async def _guarded_claimed(self, item: Claimed) -> None:
+        if not item.loaded:
+            await self._guarded(item.member)
+            return
+        try:
+            if item.job is None:
+                await self._queue.forget(item.member)
+                return
+            stored = parse_stored(item.subscription) if item.subscription is not None else None
+            await self._handle(item.job, stored)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The lease brings the member back later; log and keep the scheduler alive.
+            log.exception("delivery step failed; it will be re-driven", extra={"job_id": item.member})
+
     async def handle(self, job_id: str) -> None:
         """Attempt one job once and act on the outcome."""
         job = await self._queue.load(job_id)
         if job is None:
             await self._queue.forget(job_id)
             return
-        stored = await self._store.get_stored(job.subscription_id)
+        await self._handle(job, await self._store.get_stored(job.subscription_id))
+
+    async def _handle(self, job: Job, stored: StoredSubscription | None) -> None:
         if stored is None:
             await self._queue.dropped(job, "subscription-deleted")
             return
@@ -196,8 +229,8 @@ class Dispatcher:
             self._inflight[sub.id] -= 1
             if self._inflight[sub.id] <= 0:
                 del self._inflight[sub.id]
-        await self._queue.done(job)
-        await self._record(job, attempt, "delivered", result.status_code, None, started)
+        record = self._record_of(job, attempt, "delivered", result.status_code, None, started)
+        await self._queue.done(job, also=lambda pipe: self._records.stage(pipe, job.subscription_id, record))
         self._metrics.deliveries.labels(channel.name, "delivered").inc()
         now = datetime.now(UTC)
         for alert in job.alerts:
@@ -239,7 +272,20 @@ class Dispatcher:
         started: float,
         next_retry_at: datetime | None = None,
     ) -> None:
-        record = DeliveryRecord(
+        record = self._record_of(job, attempt, outcome, status, error, started, next_retry_at)
+        await self._records.add(job.subscription_id, record)
+
+    @staticmethod
+    def _record_of(
+        job: Job,
+        attempt: int,
+        outcome: Outcome,
+        status: int | None,
+        error: str | None,
+        started: float,
+        next_retry_at: datetime | None = None,
+    ) -> DeliveryRecord:
+        return DeliveryRecord(
             alert_id=job.job_id,
             attempt=attempt,
             outcome=outcome,
@@ -251,4 +297,3 @@ class Dispatcher:
             kind=job.kind,
             alert_ids=tuple(a.alert_id for a in job.alerts) if job.kind == "digest" else (),
         )
-        await self._records.add(job.subscription_id, record)

@@ -13,10 +13,12 @@ id -> Alert JSON), ``group:<sub>`` (alerts waiting for a digest), ``groupmeta:<s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from schemas.models import Alert
 from services.notify.payloads import Kind, Outgoing
@@ -64,6 +66,28 @@ for _, m in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], m) end
 return due
 """
 
+# Claim due members and, in the same step, load what handling them needs: the job hash, its
+# alerts and the subscription record (one round trip for a whole batch instead of three per job).
+_CLAIM_LOAD = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for i, m in ipairs(due) do
+  redis.call('ZADD', KEYS[1], ARGV[2], m)
+  if string.sub(m, 1, #ARGV[5]) == ARGV[5] then
+    out[i] = {m}
+  else
+    local meta = redis.call('HGETALL', ARGV[4] .. 'job:' .. m)
+    local items = redis.call('HVALS', ARGV[4] .. 'jobitems:' .. m)
+    local sub = false
+    for j = 1, #meta, 2 do
+      if meta[j] == 'sub' then sub = redis.call('GET', ARGV[4] .. 'sub:' .. meta[j + 1]) end
+    end
+    out[i] = {m, meta, items, sub}
+  end
+end
+return out
+"""
+
 _THROTTLE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - 3600)
 if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 1 end
@@ -97,6 +121,33 @@ class Job:
         return Outgoing(self.job_id, self.kind, self.subscription_id, self.alerts, created)
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed schedule member with what was loaded for it in the same step.
+
+    ``loaded`` is False for digest flush members (handled by ``flush_group``); for a job member
+    ``job`` is None when the job no longer exists and ``subscription`` is the raw subscription
+    record (None when the subscription is gone).
+    """
+
+    member: str
+    loaded: bool
+    job: Job | None = None
+    subscription: bytes | None = None
+
+
+def _job_from(job_id: str, meta: dict[str, str], items: list[bytes | str]) -> Job:
+    alerts = sorted((Alert.model_validate_json(raw) for raw in items), key=lambda a: a.created_at)
+    kind = meta.get("kind", "alert")
+    return Job(
+        job_id=job_id,
+        kind="digest" if kind == "digest" else "alert",
+        subscription_id=meta["sub"],
+        attempt=int(meta.get("attempt", "0")),
+        alerts=tuple(alerts),
+    )
+
+
 class DeliveryQueue:
     """Redis operations of the delivery pipeline; every multi-key step is one atomic script."""
 
@@ -108,6 +159,7 @@ class DeliveryQueue:
         self._group_add = redis.register_script(_GROUP_ADD)
         self._flush = redis.register_script(_FLUSH)
         self._claim = redis.register_script(_CLAIM)
+        self._claim_load = redis.register_script(_CLAIM_LOAD)
         self._throttle = redis.register_script(_THROTTLE)
         self._unpark = redis.register_script(_UNPARK)
 
@@ -119,6 +171,22 @@ class DeliveryQueue:
             args=[alert.alert_id, alert.model_dump_json(), alert.subscription_id, now, self._ttl],
         )
         return bool(done)
+
+    async def enqueue_many(self, alerts: list[Alert], now: float) -> list[bool]:
+        """``enqueue`` for several alerts in one round trip (each is its own atomic script, so a
+        retry after a failure part-way is harmless: alerts already taken answer False)."""
+        if not alerts:
+            return []
+        k = self._keys
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for alert in alerts:
+                await self._enqueue(
+                    keys=[k.delivered(alert.alert_id), k.job(alert.alert_id), k.job_items(alert.alert_id), k.schedule],
+                    args=[alert.alert_id, alert.model_dump_json(), alert.subscription_id, now, self._ttl],
+                    client=pipe,
+                )
+            done = await pipe.execute()
+        return [bool(d) for d in done]
 
     async def group_add(self, alert: Alert, now: float, wait_s: float, interval_s: float) -> bool:
         """Add an alert to its subscription's next digest; False when already taken in hand."""
@@ -162,16 +230,26 @@ class DeliveryQueue:
             meta, items = await pipe.execute()
         if not meta:
             return None
-        fields = {text(a): text(b) for a, b in meta.items()}
-        alerts = sorted((Alert.model_validate_json(raw) for raw in items), key=lambda a: a.created_at)
-        kind = fields.get("kind", "alert")
-        return Job(
-            job_id=job_id,
-            kind="digest" if kind == "digest" else "alert",
-            subscription_id=fields["sub"],
-            attempt=int(fields.get("attempt", "0")),
-            alerts=tuple(alerts),
+        return _job_from(job_id, {text(a): text(b) for a, b in meta.items()}, items)
+
+    async def claim_loaded(self, now: float, lease_until: float, limit: int) -> list[Claimed]:
+        """Lease up to ``limit`` due members and load their jobs and subscriptions, in one atomic step."""
+        rows = await self._claim_load(
+            keys=[self._keys.schedule], args=[now, lease_until, limit, self._keys.prefix, FLUSH_PREFIX]
         )
+        claimed = []
+        for row in rows:
+            member = text(row[0])
+            if len(row) == 1:
+                claimed.append(Claimed(member, loaded=False))
+                continue
+            _m, flat, items, sub = row
+            if not flat:
+                claimed.append(Claimed(member, loaded=True))
+                continue
+            meta = {text(flat[i]): text(flat[i + 1]) for i in range(0, len(flat), 2)}
+            claimed.append(Claimed(member, True, _job_from(member, meta, items), sub))
+        return claimed
 
     async def forget(self, member: str) -> None:
         """Drop a schedule member whose job no longer exists."""
@@ -188,9 +266,13 @@ class DeliveryQueue:
             pipe.zadd(self._keys.schedule, {job.job_id: due})
             await pipe.execute()
 
-    async def _finish(self, job: Job, marker: str, failed: bool) -> int:
+    async def _finish(
+        self, job: Job, marker: str, failed: bool, also: Callable[[Pipeline], object] | None = None
+    ) -> int:
         k = self._keys
         async with self._redis.pipeline(transaction=True) as pipe:
+            if also is not None:
+                also(pipe)
             pipe.zrem(k.schedule, job.job_id)
             pipe.delete(k.job(job.job_id), k.job_items(job.job_id))
             for alert in job.alerts:
@@ -202,9 +284,12 @@ class DeliveryQueue:
             results = await pipe.execute()
         return int(results[-1]) if failed else 0
 
-    async def done(self, job: Job) -> None:
-        """The job was delivered: remove it, keep its alerts' dedupe markers, reset the failure count."""
-        await self._finish(job, "sent", failed=False)
+    async def done(self, job: Job, also: Callable[[Pipeline], object] | None = None) -> None:
+        """The job was delivered: remove it, keep its alerts' dedupe markers, reset the failure count.
+
+        ``also`` adds further writes (the delivery record) to the same atomic step.
+        """
+        await self._finish(job, "sent", failed=False, also=also)
 
     async def dropped(self, job: Job, why: str) -> None:
         """The job will not be sent (throttled, subscription deleted); it is not a failure."""

@@ -38,6 +38,22 @@ class StoredSubscription(BaseModel):
         return (self.secret,)
 
 
+_PARSED: dict[bytes | str, StoredSubscription] = {}
+_PARSED_MAX = 20_000
+
+
+def parse_stored(raw: bytes | str) -> StoredSubscription:
+    """A stored subscription record, parsed once per distinct content (records are immutable
+    models, and any change to a subscription changes its record, so the cache is never stale)."""
+    found = _PARSED.get(raw)
+    if found is None:
+        found = StoredSubscription.model_validate_json(raw)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[raw] = found
+    return found
+
+
 def text(value: Any) -> str:
     """Redis answers bytes; Herald's keys and ids are text."""
     return value.decode() if isinstance(value, bytes) else str(value)
@@ -162,7 +178,15 @@ class SubscriptionStore:
     async def get_stored(self, sub_id: str) -> StoredSubscription | None:
         """The subscription with its secret, whatever the tenant (for workers only)."""
         raw = await self._redis.get(self._keys.sub(sub_id))
-        return StoredSubscription.model_validate_json(raw) if raw is not None else None
+        return parse_stored(raw) if raw is not None else None
+
+    async def get_stored_many(self, sub_ids: list[str]) -> dict[str, StoredSubscription | None]:
+        """Several subscriptions in one round trip (for workers only), by id."""
+        unique = list(dict.fromkeys(sub_ids))
+        if not unique:
+            return {}
+        raws = await self._redis.mget([self._keys.sub(i) for i in unique])
+        return {i: parse_stored(r) if r is not None else None for i, r in zip(unique, raws, strict=True)}
 
     async def get(self, tenant: str, sub_id: str) -> Subscription | None:
         """The tenant's subscription, or None when missing or owned by another tenant."""

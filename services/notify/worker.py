@@ -116,7 +116,13 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     alerts_topic = app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw")
     articles_dlq = app.topic(settings.topic_articles_dlq, key_serializer="raw", value_serializer="raw")
     alerts_dlq = app.topic(settings.topic_alerts_dlq, key_serializer="raw", value_serializer="raw")
-    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+    # Keep-alive for as many connections as sends may be in flight: with httpx's default of 20,
+    # a busy worker closed and reopened most connections to a receiver on every send.
+    limits = httpx.Limits(
+        max_connections=max(100, settings.notify_delivery_concurrency),
+        max_keepalive_connections=max(20, settings.notify_delivery_concurrency),
+    )
+    http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False, limits=limits)
 
     async def job_to_dlq(job: Job, reason: str, attempts: int) -> None:
         value = (
@@ -175,29 +181,31 @@ def create_app(settings: Settings, registry: CollectorRegistry | None = None) ->
     @app.agent(alerts_topic, name="deliver")
     async def deliver_agent(stream: Any) -> None:
         async for events in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_S):
+            alerts: list[Alert] = []
             for event in events:
                 key, value = event.message.key, event.message.value
                 try:
-                    alert = Alert.model_validate_json(value)
+                    alerts.append(Alert.model_validate_json(value))
                 except ValidationError as exc:
                     await to_dlq(alerts_dlq, settings.topic_alerts, key, value, f"invalid Alert: {_first_error(exc)}")
-                    continue
-                stored = await _until_done(partial(store.get_stored, alert.subscription_id), "load subscription")
+            wanted = [a.subscription_id for a in alerts]
+            subs = await _until_done(partial(store.get_stored_many, wanted), "load subscriptions")
+            now = time.time()
+            to_queue: list[Alert] = []
+            for alert in alerts:
+                stored = subs.get(alert.subscription_id)
                 if stored is None or not stored.subscription.active:
                     metrics.enqueued.labels("inactive").inc()
                     continue
                 grouping = stored.subscription.grouping
-                now = time.time()
-                if grouping is not None:
-                    add = partial(
-                        queue.group_add, alert, now, grouping.group_wait_seconds, grouping.group_interval_seconds
-                    )
-                    taken = await _until_done(add, "group alert")
-                    how = "grouped"
-                else:
-                    taken = await _until_done(partial(queue.enqueue, alert, now), "enqueue alert")
-                    how = "queued"
-                metrics.enqueued.labels(how if taken else "duplicate").inc()
+                if grouping is None:
+                    to_queue.append(alert)
+                    continue
+                add = partial(queue.group_add, alert, now, grouping.group_wait_seconds, grouping.group_interval_seconds)
+                taken = await _until_done(add, "group alert")
+                metrics.enqueued.labels("grouped" if taken else "duplicate").inc()
+            for taken in await _until_done(partial(queue.enqueue_many, to_queue, now), "enqueue alerts"):
+                metrics.enqueued.labels("queued" if taken else "duplicate").inc()
             dispatcher.wake()
 
     @app.task  # type: ignore[untyped-decorator]
