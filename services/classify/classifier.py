@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -73,6 +74,14 @@ class TopicScore:
 
 
 _OPENERS = "\"'“‘(«"
+
+
+def _any_starts(words: list[str], prefixes: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` starts with one of ``prefixes``.
+
+    Runs several times per match, so the loop is left to C (``map``) rather than a generator.
+    """
+    return any(map(str.startswith, words, repeat(prefixes)))
 
 
 def _cue_at_end(rx: re.Pattern[str], words: tuple[str, ...], window: str, tail: list[str]) -> bool:
@@ -221,9 +230,9 @@ class Classifier:
         ranked = sorted(found, key=lambda f: (-topic.patterns[f[0]].weight, f[1]))
         taken: list[tuple[int, int, int]] = []
         for idx, start, end in ranked:
-            if any(s < end and start < e for s, e in hidden):
+            if hidden and any(s < end and start < e for s, e in hidden):
                 continue
-            if any(s < end and start < e for _, s, e in taken):
+            if taken and any(s < end and start < e for _, s, e in taken):
                 continue
             taken.append((idx, start, end))
         taken.sort(key=lambda f: f[1])
@@ -232,14 +241,18 @@ class Classifier:
         for idx, start, end in taken:
             pat = topic.patterns[idx]
             sent = doc.sentence_index(start)
+            s_start, s_end = doc.span(sent)
             note = ""
             weight = pat.weight
-            negated, secondary = self._cues_before(doc, sent, start, topic.negatable)
+            # A vetoed sentence counts nothing whatever its cues say: do not look for them.
+            negated = secondary = False
+            if sent not in vetoed:
+                negated, secondary = self._cues_before(doc, s_start, start, topic.negatable)
             if sent in vetoed:
                 weight, note = 0.0, "vetoed"
-            elif topic.negatable and (negated or self._negated_after(doc, sent, end)):
+            elif topic.negatable and (negated or self._negated_after(doc, s_end, end)):
                 weight, note = 0.0, "negated"
-            elif pat.tier != "strong" and self._attribution(doc, sent, end):
+            elif pat.tier != "strong" and self._attribution(doc, s_end, end):
                 weight, note = 0.0, "source"
             else:
                 if doc.is_headline(sent):
@@ -264,20 +277,20 @@ class Classifier:
         evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)
 
-    def _cues_before(self, doc: Document, sent: int, start: int, negatable: bool) -> tuple[bool, bool]:
+    def _cues_before(self, doc: Document, s_start: int, start: int, negatable: bool) -> tuple[bool, bool]:
         """Whether a negation cue, and whether a side-remark cue, ends a few words before ``start``.
 
         Both must be in the same sentence and clause. The cue regexes are tried only at
         words that start like a cue, found by a cheap look at the last few words.
         """
         mods = self.taxonomy.modifiers
-        s_start = doc.span(sent)[0]
         window = doc.low[max(s_start, start - 60) : start]
         tail = window.split()[-(self.taxonomy.settings.negation_window + 4) :]
+        cores = [w.lstrip(_OPENERS) for w in tail]  # shared by both cue checks
         negated = secondary = False
         if negatable and mods.negation_before is not None:
             rx, words = mods.negation_before, mods.negation_before_words
-            if any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail):
+            if _any_starts(cores, words) and _cue_at_end(rx, words, window, tail):
                 # "no fewer than 20 civilians" is not a negation: blank the exceptions and look again.
                 exceptions = mods.negation_exceptions
                 if exceptions is None:
@@ -287,36 +300,34 @@ class Classifier:
                     negated = _cue_at_end(rx, words, stripped, stripped.split()[-len(tail) :])
         if mods.secondary is not None:
             rx, words = mods.secondary, mods.secondary_words
-            secondary = any(w.lstrip(_OPENERS).startswith(words) for w in tail) and _cue_at_end(rx, words, window, tail)
+            secondary = _any_starts(cores, words) and _cue_at_end(rx, words, window, tail)
         return negated, secondary
 
-    def _attribution(self, doc: Document, sent: int, end: int) -> bool:
+    def _attribution(self, doc: Document, s_end: int, end: int) -> bool:
         """Whether a reporting verb follows within four words, same clause: the match names who said something."""
         mods = self.taxonomy.modifiers
         if mods.attribution_after is None:
             return False
-        after = doc.low[end : min(doc.span(sent)[1], end + 50)]
+        after = doc.low[end : min(s_end, end + 50)]
         brk = _CLAUSE_BREAK.search(after)
         if brk:
             after = after[: brk.start()]
         head = after.split()[:5]
-        if not any(w.startswith(mods.attribution_after_words) for w in head):
+        if not _any_starts(head, mods.attribution_after_words):
             return False
         return mods.attribution_after.search(" ".join(head)) is not None
 
-    def _negated_after(self, doc: Document, sent: int, end: int) -> bool:
+    def _negated_after(self, doc: Document, s_end: int, end: int) -> bool:
         """Whether the clause after a match denies it ("the evacuation did not take place")."""
         mods = self.taxonomy.modifiers
         if mods.negation_after is None:
             return False
-        after = doc.low[end : min(doc.span(sent)[1], end + 60)]
+        after = doc.low[end : min(s_end, end + 60)]
         brk = _CLAUSE_BREAK.search(after)
         if brk:
             after = after[: brk.start()]
         head = after.split()[:6]
-        return (
-            any(w.startswith(mods.negation_after_words) for w in head) and mods.negation_after.search(after) is not None
-        )
+        return _any_starts(head, mods.negation_after_words) and mods.negation_after.search(after) is not None
 
     @staticmethod
     def _evidence(doc: Document, hits: list[Hit]) -> tuple[str, ...]:

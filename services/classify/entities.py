@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 
 from schemas.models import Entity
@@ -127,20 +128,20 @@ class EntityExtractor:
         """Entities in order of first mention, each once."""
         words = text.translate(SPLIT_TABLE).split()
         first = self._first
-        seen: dict[str, Entity] = {}
-        starts = self._first.keys() & set(words)
+        starts = first.keys() & words
         if not starts:
             return ()
-        i, n = 0, len(words)
-        while i < n:
-            step = 1
-            if words[i] in starts:
-                cands = first[words[i]]
-                for name, key in cands:
-                    if tuple(words[i : i + len(name)]) == name:
-                        if key not in seen:
-                            seen[key] = self._entities[key]
-                        step = len(name)
-                        break
-            i += step
+        seen: dict[str, Entity] = {}
+        # Only the positions of words that can start a name, found without a Python loop
+        # over every word; a matched name's own words are not looked at again.
+        after = 0
+        for i in compress(range(len(words)), map(starts.__contains__, words)):
+            if i < after:
+                continue
+            for name, key in first[words[i]]:
+                if tuple(words[i : i + len(name)]) == name:
+                    if key not in seen:
+                        seen[key] = self._entities[key]
+                    after = i + len(name)
+                    break
         return tuple(seen.values())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import NamedTuple
 
 from services.classify.patterns import (
@@ -30,6 +31,8 @@ from services.classify.text import lower_same_length
 _NON_WORD = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~’‘“”«»—–…·•§°±×÷"
 SPLIT_TABLE = str.maketrans({c: " " for c in _NON_WORD})
 PREFIX = 4
+# ``w[:PREFIX]`` as a C-level callable, so the prefix set is built without a Python loop.
+_HEAD = itemgetter(slice(None, PREFIX))
 
 
 class Match(NamedTuple):
@@ -49,7 +52,27 @@ class TextView:
         self.text = text
         self.low = lower_same_length(text) if low is None else low
         self.words = set(self.low.translate(SPLIT_TABLE).split())
-        self.prefixes = {w[:PREFIX] for w in self.words}
+        self.prefixes = set(map(_HEAD, self.words))
+
+
+def _word_start_finder(lit: str) -> re.Pattern[str]:
+    """A regex finding ``lit`` where ``find`` accepts it: not after a letter, digit, ``_``, ``,`` or ``.``.
+
+    The literal comes first so the regex engine can search for it quickly; the check of the
+    character before is a lookbehind over the literal and that one character.
+    """
+    lit_rx = re.escape(lit)
+    return re.compile(lit_rx + r"(?<![\w,.]" + lit_rx + ")")
+
+
+def _self_overlaps(lit: str) -> bool:
+    """Whether two occurrences of ``lit`` can overlap ("aba" in "ababa")."""
+    return any(lit[k:] == lit[: len(lit) - k] for k in range(1, len(lit)))
+
+
+# A per-anchor regex of alternative patterns: (regex, group number -> key, 4-letter prefixes
+# one of which its last word needs or None, whether it runs on the lowercased text)
+_Entry = tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]
 
 
 class PatternIndex:
@@ -65,14 +88,16 @@ class PatternIndex:
         # anchor -> group -> [(key, regex source, 4-letter prefixes one of which its last word needs)]
         self._pending: dict[str, dict[tuple[object, bool], list[tuple[int, str, frozenset[str] | None]]]] = {}
         # anchor -> [(regex of the group, group number -> key, prefixes needed or None, on lowercased text)]
-        self._by_anchor: dict[str, list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]]] = {}
+        self._by_anchor: dict[str, list[_Entry]] = {}
         self._short: list[str] = []
         self._by_prefix: dict[str, list[str]] = {}
         self._unanchored: list[tuple[int, re.Pattern[str]]] = []
         self._prefix_keys: frozenset[str] = frozenset()
         self._short_words: frozenset[str] = frozenset()
         self._short_digits: tuple[str, ...] = ()
-        self._conditional: frozenset[str] = frozenset()
+        # anchor -> (its groups, the prefixes one of which every group needs or None,
+        # whether some group needs one, the regex finding its word starts or None)
+        self._plan: dict[str, tuple[list[_Entry], frozenset[str] | None, bool, re.Pattern[str] | None]] = {}
         self._dirty = False
 
     def add(self, key: int, source: str, group: object = None) -> None:
@@ -108,7 +133,7 @@ class PatternIndex:
         self._short.clear()
         self._by_prefix.clear()
         for lit, groups in self._pending.items():
-            compiled: list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]] = []
+            compiled: list[_Entry] = []
             for (_, folded), members in groups.items():
                 parts: list[str] = []
                 keys: dict[int, int] = {}
@@ -130,7 +155,18 @@ class PatternIndex:
         self._prefix_keys = frozenset(self._by_prefix)
         self._short_words = frozenset(x for x in self._short if not x[0].isdigit())
         self._short_digits = tuple(x for x in self._short if x[0].isdigit())
-        self._conditional = frozenset(lit for lit, es in self._by_anchor.items() if any(e[2] is not None for e in es))
+        self._plan.clear()
+        for lit, entries in self._by_anchor.items():
+            needs = [e[2] for e in entries]
+            conditional = any(n is not None for n in needs)
+            # When every group needs one of some prefixes and a text has none of them, the
+            # anchor is not even looked for in it.
+            need = None if any(n is None for n in needs) else frozenset().union(*(n for n in needs if n is not None))
+            # Short word anchors ("at", "on") occur inside many words ("that", "nation"): a regex
+            # finds just their word starts in C instead of a Python loop over every substring.
+            # Only for anchors that cannot overlap themselves, since finditer skips overlaps.
+            finder = _word_start_finder(lit) if lit in self._short_words and not _self_overlaps(lit) else None
+            self._plan[lit] = (entries, need, conditional, finder)
         self._dirty = False
 
     def any(self, view: TextView) -> bool:
@@ -154,26 +190,32 @@ class PatternIndex:
         prefixes = view.prefixes
         for p in prefixes & self._prefix_keys:
             candidates.extend(by_prefix[p])
-        conditional = self._conditional
+        plan = self._plan
         for lit in candidates:
-            entries: list[tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]] | None = None
-            i = low.find(lit)
-            while i >= 0:
-                if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_,."):
-                    if entries is None:
-                        entries = self._by_anchor[lit]
-                        if lit in conditional:
-                            # Skip the groups whose last word cannot occur in this text.
-                            entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
-                        if not entries:
-                            break
-                    for rx, keys, _, folded in entries:
-                        m = rx.match(low if folded else text, i)
-                        if m is not None:
-                            out.append(Match(keys[m.lastindex or 1], i, m.end()))
-                            if first:
-                                return out
-                i = low.find(lit, i + 1)
+            entries, need, conditional, finder = plan[lit]
+            if need is not None and prefixes.isdisjoint(need):
+                continue
+            if finder is not None:
+                starts = [m.start() for m in finder.finditer(low)]
+            else:
+                starts = []
+                i = low.find(lit)
+                while i >= 0:
+                    if i == 0 or not (low[i - 1].isalnum() or low[i - 1] in "_,."):
+                        starts.append(i)
+                    i = low.find(lit, i + 1)
+            if not starts:
+                continue
+            if conditional:
+                # Skip the groups whose last word cannot occur in this text.
+                entries = [e for e in entries if e[2] is None or not prefixes.isdisjoint(e[2])]
+            for i in starts:
+                for rx, keys, _, folded in entries:
+                    m = rx.match(low if folded else text, i)
+                    if m is not None:
+                        out.append(Match(keys[m.lastindex or 1], i, m.end()))
+                        if first:
+                            return out
         for key, rx in self._unanchored:
             for m in rx.finditer(text):
                 out.append(Match(key, m.start(), m.end()))

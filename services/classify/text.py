@@ -7,8 +7,9 @@ from bisect import bisect_right
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a capital, digit or quote,
 # or at a line break. Lowercase after a full stop (``U.S. officials``) does not split.
-# (It starts with a character class so the regex engine can skip ahead quickly.)
-_BOUNDARY = re.compile(r"[.!?][\"”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9А-ЯЁІЇЄҐ])|\n\s*")
+# (One character class comes first, before the alternatives, so the regex engine can skip
+# ahead to the next candidate in C; each alternative then checks which character it was.)
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])[\"”’»)\]]*\s+(?=[\"“‘«(\[]?[A-Z0-9А-ЯЁІЇЄҐ])|(?<=\n)\s*)")
 _SPACES = re.compile(r"\s+")
 
 
