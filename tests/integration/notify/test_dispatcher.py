@@ -190,3 +190,26 @@ async def test_slow_endpoint_does_not_delay_others(settings: Settings) -> None:
     finally:
         slow.close()
         quick.close()
+
+
+async def test_batched_enqueue_dedupes_and_claim_loads_job_and_subscription(pipeline: Pipeline) -> None:
+    sub = await pipeline.subscribe("http://127.0.0.1:9/hook")
+    first, second = make_alert(sub.id), make_alert(sub.id)
+    gone = make_alert("sub_deleted_00000000")
+    queue = pipeline.queue
+    now = time.time() + 3_600  # due long after anything the running dispatcher would claim
+    assert await queue.enqueue_many([first, second, first, gone], now) == [True, True, False, True]
+    assert await queue.enqueue_many([second], now) == [False]
+    redis = async_client(pipeline.settings)
+    keys = Keys(pipeline.settings.redis_prefix)
+    await redis.zadd(keys.schedule, {"job_vanished": now, "flush:" + sub.id: now})
+    claimed = {c.member: c for c in await queue.claim_loaded(now + 1, now + 60, 10)}
+    await redis.aclose()
+    assert set(claimed) == {first.alert_id, second.alert_id, gone.alert_id, "job_vanished", "flush:" + sub.id}
+    job = claimed[first.alert_id].job
+    assert job is not None and job.alerts == (first,) and job.attempt == 0 and job.subscription_id == sub.id
+    assert claimed[first.alert_id].subscription is not None
+    assert claimed[gone.alert_id].job is not None and claimed[gone.alert_id].subscription is None
+    assert claimed["job_vanished"].loaded and claimed["job_vanished"].job is None
+    assert not claimed["flush:" + sub.id].loaded
+    assert await queue.claim_loaded(now + 1, now + 60, 10) == []  # leased
