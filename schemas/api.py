@@ -74,8 +74,10 @@ class FeedHealth(BaseModel):
     next_poll_at: AwareDatetime | None = None
 
 
-class Feed(BaseModel):
-    """A configured feed with its health (``GET /v1/feeds``)."""
+class FeedConfig(BaseModel):
+    """What an operator configured for a feed (as ingest stores it)."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: str
     url: str
@@ -84,4 +86,9 @@ class Feed(BaseModel):
     interval_seconds: int
     language: str | None = None
     created_at: AwareDatetime
+
+
+class Feed(FeedConfig):
+    """A configured feed with its health (``GET /v1/feeds``)."""
+
     health: FeedHealth = Field(default_factory=FeedHealth)

@@ -19,14 +19,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from schemas.api import ArticleIn, Feed
+from schemas.api import ArticleIn, Feed, FeedConfig
 from schemas.models import Article
 from services.ingest.exceptions import EmptyArticle, FeedError
 from services.ingest.feeds import FeedDefaults, Guard, fetch_feed, parse_feed
 from services.ingest.metrics import IngestMetrics
 from services.ingest.normalize import normalize
 from services.ingest.pipeline import IngestPipeline, StoreUnavailable
-from services.ingest.store import FeedConfig, FeedState, FeedStore, to_api
+from services.ingest.store import FeedState, FeedStore, to_api
 from services.runtime.kafka import BrokerUnavailable
 from services.runtime.settings import Settings
 from services.runtime.ssrf import guard_url

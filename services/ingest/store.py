@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import TypeAdapter
 
-from schemas.api import Feed, FeedHealth, FeedIn
+from schemas.api import Feed, FeedConfig, FeedHealth, FeedIn
 from services.ingest.normalize import canonical_url, content_hash
 from services.runtime.settings import Settings
 
@@ -28,20 +28,6 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-
-
-class FeedConfig(BaseModel):
-    """What an operator configured for a feed."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    url: str
-    name: str | None = None
-    source: str | None = None
-    interval_seconds: int
-    language: str | None = None
-    created_at: datetime
 
 
 class FeedState(FeedHealth):
