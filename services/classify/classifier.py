@@ -273,6 +273,11 @@ class Classifier:
                 weight *= settings.repeat_decay**n
             hits.append(Hit(topic.id, pat.source, pat.tier, doc.text[start:end], sent, weight, note))
         total = sum(h.weight for h in hits)
+        counted = [h for h in hits if h.weight > 0]
+        only_weak = bool(counted) and all(h.tier == "weak" for h in counted)
+        if only_weak and len({h.pattern for h in counted}) < settings.min_weak_patterns:
+            # One weak word, however often repeated, is not enough: it counts once.
+            total = max(h.weight for h in counted)
         score = 1.0 - math.exp(-total)
         evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)

@@ -119,7 +119,10 @@ class _Parser:
                 continue
             items.append((atom, optional, gap))
         out = _join(items)
-        # A space at the start of a choice means a separator: ``(did|was)( not|n't)``.
+        # A space at the start of a choice means a separator: ``(did|was)( not|n't)``;
+        # at its end, one after it: ``(the )?city`` finds "city" and "the city".
+        if spaced and out:
+            out += SEP
         return SEP + out if lead and out else out
 
     def item(self) -> tuple[str, bool, bool]:

@@ -40,6 +40,7 @@ _SETTING_KEYS = {
     "secondary_factor",
     "repeat_decay",
     "negation_window",
+    "min_weak_patterns",
     "tiers",
 }
 
@@ -81,6 +82,9 @@ class Settings:
     secondary_factor: float = 0.4
     repeat_decay: float = 0.6
     negation_window: int = 2
+    # A topic with only weak matches needs this many different weak patterns; one weak
+    # word repeated ("trial", "trial", "trial") counts once.
+    min_weak_patterns: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,17 +287,11 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     for key in ("headline_weight", "lead_weight"):
         if key in raw_settings:
             s_kwargs[key] = _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0.0, 10.0)
-    if "negation_window" in raw_settings:
-        s_kwargs["negation_window"] = int(
-            _number(
-                raw_settings["negation_window"],
-                path,
-                loc.key("settings", "negation_window"),
-                "settings.negation_window",
-                0,
-                12,
+    for key in ("negation_window", "min_weak_patterns"):
+        if key in raw_settings:
+            s_kwargs[key] = int(
+                _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0, 12)
             )
-        )
     settings = Settings(**s_kwargs)
 
     tier_weights = dict(DEFAULT_TIER_WEIGHTS)

@@ -33,6 +33,13 @@ def found(pattern: str, text: str) -> list[str]:
         ("(re)?captur*", "recaptured and captured", ["recaptured", "captured"]),
         ("hospitali[sz]ed", "hospitalised or hospitalized", ["hospitalised", "hospitalized"]),
         ("x ~2 (y)? z", "x z, x q z, x q y z", ["x z", "x q z", "x q y z"]),
+        # A space at the end of a choice is a separator after it, as one at the start is before it.
+        (
+            "took (control of )?(the )?town",
+            "took the town; took town; took control of the town",
+            ["took the town", "took town", "took control of the town"],
+        ),
+        ("in (early |late )?20[0123456789][0123456789]", "in 2016, in early 2024", ["in 2016", "in early 2024"]),
         ("shell", "shelling", []),
         ("перемир*", "перемир'я оголосили", ["перемир'я"]),
         ("re:\\bgaza\\b", "in Gaza today", ["Gaza"]),
