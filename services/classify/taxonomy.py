@@ -289,9 +289,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
             s_kwargs[key] = _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0.0, 10.0)
     for key in ("negation_window", "min_weak_patterns"):
         if key in raw_settings:
-            s_kwargs[key] = int(
-                _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0, 12)
-            )
+            s_kwargs[key] = int(_number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0, 12))
     settings = Settings(**s_kwargs)
 
     tier_weights = dict(DEFAULT_TIER_WEIGHTS)
