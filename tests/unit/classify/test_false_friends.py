@@ -129,6 +129,62 @@ FALSE_FRIENDS = [
         "Chef's pizza goes viral",
         "Users jokingly called the pizza a war crime against Italian food.",
     ),
+    (
+        "ceasefire_negotiations",
+        'Rival senators call "truce" ahead of budget vote',
+        'Allies of the president declared a "truce" with the opposition, saying they needed a ceasefire in words.',
+    ),
+    (
+        "ceasefire_negotiations",
+        "Supermarket chains cut prices again",
+        "Britain's big chains show no sign of calling a truce in their price war.",
+    ),
+    ("ceasefire_negotiations", "Gangs announce truce", "Rival gangs in Port-au-Prince have agreed a truce, residents said."),
+    (
+        "prisoner_exchange",
+        "Junta frees 4,000 prisoners in new year amnesty",
+        "The military government freed more than 4,000 prisoners under an annual amnesty, state media said.",
+    ),
+    (
+        "surrender_capture",
+        "Rebels and army swap detainees",
+        "The rebels handed over 64 captured soldiers in an exchange with the army, while the war went on.",
+    ),
+    (
+        "surrender_capture",
+        "Drone kills traders at market",
+        "Residents said 70 wounded people were taken to hospitals in the city after the drone strike.",
+    ),
+    (
+        "civilian_casualties",
+        "Flash floods kill 33 in Kinshasa",
+        "At least 33 people were killed in Congo's capital after torrential rain; Congo's army sent trucks.",
+    ),
+    (
+        "civilian_casualties",
+        "Lightning strikes kill 21 in Bihar",
+        "Lightning strikes killed 21 people across the state, officials said.",
+    ),
+    (
+        "airstrike_shelling",
+        "Suicide bomber strikes beach restaurant",
+        "A suicide bomber blew himself up at a restaurant in Mogadishu, where al-Shabab militants are active.",
+    ),
+    (
+        "airstrike_shelling",
+        "Unions begin nationwide strike",
+        "Labour unions began a strike on Monday after wage talks with the government broke down amid the war.",
+    ),
+    (
+        "evacuation",
+        "Millions join earthquake drill",
+        "Office workers practised evacuating down stairwells as sirens sounded.",
+    ),
+    (
+        "humanitarian_aid",
+        "Special tribunal to try commanders",
+        "Prosecutors will try commanders over the use of starvation as a weapon of war in the conflict.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)

@@ -168,3 +168,32 @@ def test_a_source_of_a_quote_is_not_the_news(classifier: Classifier) -> None:
     assert "civilian_casualties" in topics_of(
         classifier, "", "Russian shells hit a market in Kherson, killing five and injuring 11, officials said."
     )
+
+
+def test_a_dated_clause_is_background(classifier: Classifier) -> None:
+    dated = "The defendants were detained after Baku's forces retook the region in September 2023."
+    news = "The defendants were detained after Baku's forces retook the region on Tuesday."
+    assert score(classifier, "surrender_capture", "", dated) < score(classifier, "surrender_capture", "", news)
+    assert "surrender_capture" not in topics_of(classifier, "Court jails separatist leaders", dated)
+    assert "surrender_capture" in topics_of(classifier, "Court jails separatist leaders", news)
+
+
+def test_first_time_since_a_year_is_not_background(classifier: Classifier) -> None:
+    text = "Rebel fighters seized most of Aleppo on Saturday, for the first time since 2016."
+    assert "surrender_capture" in topics_of(classifier, "", text)
+
+
+def test_one_weak_word_repeated_is_not_enough(classifier: Classifier) -> None:
+    repeated = "The vaccine trial in Burkina Faso enrolled 400 children. The trial ran for two years after the war."
+    assert score(classifier, "war_crimes_justice", "Malaria trial results", repeated) < classifier.threshold(
+        "war_crimes_justice"
+    )
+    varied = "Prosecutors opened a trial of militia commanders. The tribunal heard evidence about the war."
+    assert "war_crimes_justice" in topics_of(classifier, "", varied)
+
+
+def test_relative_clause_about_earlier_flight_is_not_an_evacuation(classifier: Classifier) -> None:
+    setting = "Shells landed in camps that shelter people who fled fighting between the rebels and the army."
+    assert "evacuation" not in topics_of(classifier, "", setting)
+    event = "Thousands of villagers fled fighting between the rebels and the army on Monday."
+    assert "evacuation" in topics_of(classifier, "", event)
