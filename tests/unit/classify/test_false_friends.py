@@ -139,7 +139,11 @@ FALSE_FRIENDS = [
         "Supermarket chains cut prices again",
         "Britain's big chains show no sign of calling a truce in their price war.",
     ),
-    ("ceasefire_negotiations", "Gangs announce truce", "Rival gangs in Port-au-Prince have agreed a truce, residents said."),
+    (
+        "ceasefire_negotiations",
+        "Gangs announce truce",
+        "Rival gangs in Port-au-Prince have agreed a truce, residents said.",
+    ),
     (
         "prisoner_exchange",
         "Junta frees 4,000 prisoners in new year amnesty",
