@@ -28,6 +28,7 @@ _MODIFIER_KEYS = {
     "negation_exceptions",
     "hedges",
     "background",
+    "background_exceptions",
     "secondary",
     "figurative",
 }
@@ -97,6 +98,8 @@ class Modifiers:
     negation_after: re.Pattern[str] | None
     attribution_after: re.Pattern[str] | None
     negation_exceptions: re.Pattern[str] | None
+    # Words right before a background cue that make it no background: "for the first time since 2016".
+    background_exceptions: re.Pattern[str] | None
     secondary: re.Pattern[str] | None
     # The literal first words of the cues above, to skip the regex when none is near.
     negation_before_words: tuple[str, ...]
@@ -326,6 +329,8 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
             compiled_mod[key + "_words"] = _first_words(items)
         if key in ("negation_before", "secondary"):
             compiled_mod[key] = _tail_regex(items, settings.negation_window)
+        elif key == "background_exceptions":
+            compiled_mod[key] = _tail_regex(items, 0)
         elif key in ("hedges", "background", "figurative"):
             compiled_mod[key] = items
         else:

@@ -197,3 +197,9 @@ def test_relative_clause_about_earlier_flight_is_not_an_evacuation(classifier: C
     assert "evacuation" not in topics_of(classifier, "", setting)
     event = "Thousands of villagers fled fighting between the rebels and the army on Monday."
     assert "evacuation" in topics_of(classifier, "", event)
+
+
+def test_a_year_after_since_is_not_background(classifier: Classifier) -> None:
+    since = "Shelling has hit the town every day since 2022, and a missile strike on Monday destroyed the school."
+    dated = "Shelling hit the town in 2022, and a missile strike destroyed the school in 2023."
+    assert score(classifier, "airstrike_shelling", "", dated) < score(classifier, "airstrike_shelling", "", since)
