@@ -199,9 +199,12 @@ class Classifier:
         if live:
             not_background = self.taxonomy.modifiers.background_exceptions
             for m in self._cues.find(view):
-                if m.key == _BACKGROUND and not_background is not None:
-                    if not_background.search(doc.low, max(0, m.start - 40), m.start):
-                        continue
+                if (
+                    m.key == _BACKGROUND
+                    and not_background is not None
+                    and not_background.search(doc.low, max(0, m.start - 40), m.start)
+                ):
+                    continue
                 target = hedged if m.key == _HEDGE else background if m.key == _BACKGROUND else figurative
                 target.add(doc.sentence_index(m.start))
         scores: list[TopicScore] = []
