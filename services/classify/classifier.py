@@ -118,15 +118,27 @@ class Classifier:
             f.add_all(_FALSE_FRIEND, topic.false_friends)
             f.add_all(_VETO, topic.veto)
             self._filters.append(f)
+        # Per context: its patterns and its exclusions ("!price war": a "war" they cover does not count).
         self._contexts: dict[str, PatternIndex] = {}
+        self._context_exclusions: dict[str, PatternIndex] = {}
         for name, sources in taxonomy.contexts.items():
             self._contexts[name] = PatternIndex()
-            self._contexts[name].add_all(0, sources)
+            self._contexts[name].add_all(0, [s for s in sources if not s.startswith("!")])
+            excluded = [s[1:] for s in sources if s.startswith("!")]
+            if excluded:
+                self._context_exclusions[name] = PatternIndex()
+                self._context_exclusions[name].add_all(0, excluded)
         self._cues = PatternIndex()
         self._cues.add_all(_HEDGE, taxonomy.modifiers.hedges)
         self._cues.add_all(_BACKGROUND, taxonomy.modifiers.background)
         self._cues.add_all(_FIGURATIVE, taxonomy.modifiers.figurative)
-        for index in (self._index, *self._filters, *self._contexts.values(), self._cues):
+        for index in (
+            self._index,
+            *self._filters,
+            *self._contexts.values(),
+            *self._context_exclusions.values(),
+            self._cues,
+        ):
             index.compile()
         self._unscored = [TopicScore(t.id, 0.0, t.threshold, (), ()) for t in taxonomy.topics]
 
@@ -189,7 +201,7 @@ class Classifier:
             ok = True
             for name in topic.requires:
                 if name not in present:
-                    present[name] = self._contexts[name].any(view)
+                    present[name] = self._context_present(name, view)
                 ok = ok and present[name]
             if ok:
                 live.append(ti)
@@ -221,6 +233,14 @@ class Classifier:
                     vetoed.add(doc.sentence_index(m.start))
             scores.append(self._score_topic(topic, doc, found[ti], hidden, vetoed, hedged, background))
         return scores
+
+    def _context_present(self, name: str, view: TextView) -> bool:
+        """Whether a context occurs in the text, outside the words its exclusions cover."""
+        excluded = self._context_exclusions.get(name)
+        if excluded is None or not excluded.any(view):
+            return self._contexts[name].any(view)
+        covered = [(m.start, m.end) for m in excluded.find(view)]
+        return any(not any(s < m.end and m.start < e for s, e in covered) for m in self._contexts[name].find(view))
 
     def _score_topic(
         self,

@@ -314,7 +314,9 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     for name, value in raw_contexts.items():
         items = _str_list(value, path, loc, "contexts", name)
         _require(bool(items), "must list at least one pattern", path, loc.key("contexts", name), f"contexts.{name}")
-        _check_patterns(tuple(i for i in items if not i.startswith("@")), path, loc, "contexts", name)
+        # "@other" includes another context; "!pattern" is an exclusion: words it covers do not count.
+        plain = tuple(i[1:] if i.startswith("!") else i for i in items if not i.startswith("@"))
+        _check_patterns(plain, path, loc, "contexts", name)
         contexts[name] = items
     contexts = {name: _expand_context(name, contexts, path, loc, ()) for name in contexts}
 

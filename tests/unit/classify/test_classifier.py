@@ -8,6 +8,7 @@ from pathlib import Path
 from schemas.models import Entity, TopicTag
 from services.classify.classifier import Classification, Classifier
 from services.classify.evaluate import Evaluation
+from services.classify.taxonomy import parse_taxonomy
 
 DEV = Path(__file__).resolve().parents[2] / "data" / "classify_dev.jsonl"
 
@@ -61,3 +62,19 @@ def test_dev_set_shape() -> None:
     assert len(rows) >= 250
     assert sum(1 for r in rows if not r["labels"]) >= 80
     assert sum(1 for r in rows if len(r["labels"]) > 1) >= 20
+
+
+def test_a_context_exclusion_hides_the_words_it_covers() -> None:
+    tax = parse_taxonomy(
+        """
+[contexts]
+conflict = ["war", "!price war"]
+[topics.truce]
+requires = ["conflict"]
+strong = ["truce"]
+"""
+    )
+    clf = Classifier(tax)
+    assert [t.topic for t in clf.classify("Supermarkets call a truce in their price war", "").topics] == []
+    assert [t.topic for t in clf.classify("Truce in the war holds", "").topics] == ["truce"]
+    assert [t.topic for t in clf.classify("Price war ends as the war brings a truce", "").topics] == ["truce"]

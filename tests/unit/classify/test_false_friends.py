@@ -189,6 +189,56 @@ FALSE_FRIENDS = [
         "Special tribunal to try commanders",
         "Prosecutors will try commanders over the use of starvation as a weapon of war in the conflict.",
     ),
+    (
+        "ceasefire_negotiations",
+        "Chipmakers call truce in patent war",
+        "The two chip designers agreed to drop 40 lawsuits; analysts called the ceasefire a win for handset makers.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "Gang frees kidnapped nurses after church-led talks",
+        "The gang let them go after ten days of negotiations; a priest would not say if a ransom was paid.",
+    ),
+    (
+        "humanitarian_aid",
+        "Gunmen kill aid workers in ambush",
+        "Gunmen ambushed a convoy in South Sudan and killed three aid workers, the UN said.",
+    ),
+    (
+        "airstrike_shelling",
+        "State Department clears missile sale to Poland",
+        "The approved sale of air-to-air missiles and launchers is worth $1.3 billion, a year into the war.",
+    ),
+    (
+        "airstrike_shelling",
+        "Review: new military shooter lets you call in airstrikes",
+        "The latest military shooter looks spectacular: jets scream overhead and artillery churns the mud.",
+    ),
+    (
+        "civilian_casualties",
+        "Court jails soldier for killing civilian",
+        "A court in the Kyiv region sentenced a Russian soldier to 15 years for killing an unarmed man in the war.",
+    ),
+    (
+        "civilian_casualties",
+        "Jury hears how man killed neighbour",
+        "A man stabbed his neighbour to death, a jury was told; he wrote that he was 'at war' with the victim.",
+    ),
+    (
+        "evacuation",
+        "Gangs overrun town, free hundreds of inmates",
+        "Gang members stormed the prison, from which more than 400 inmates fled, after fighting with police.",
+    ),
+    (
+        "evacuation",
+        "У київських школах провели навчальну евакуацію",
+        "У школах провели планові навчання з евакуації учнів на випадок пожежі.",
+    ),
+    (
+        "prisoner_exchange",
+        "From captivity to the finish line",
+        "The former marine, who came home in 2023 after 18 months in Russian captivity, ran a half-marathon in Kyiv.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -224,6 +274,41 @@ TRUE_SENSES = [
         "war_crimes_justice",
         "ICC issues warrant",
         "The International Criminal Court issued a warrant over war crimes in Ukraine.",
+    ),
+    (
+        "evacuation",
+        "Israel orders residents of eastern Khan Younis to move",
+        "The military told residents of several neighbourhoods to leave immediately and head west, amid airstrikes.",
+    ),
+    (
+        "evacuation",
+        "100,000 moved to shelters after artillery duels",
+        "More than 100,000 people along the border have been moved to temporary shelters after rocket fire.",
+    ),
+    (
+        "evacuation",
+        "Из приграничных сёл вывезли ещё 300 детей",
+        "Власти сообщили о вывозе детей из сёл, которые подвергаются обстрелам.",
+    ),
+    (
+        "prisoner_exchange",
+        "",
+        "Министерство обороны сообщило, что из украинского плена возвращены 150 военнослужащих в ходе обмена.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "U.S. and Houthis agree to stop targeting each other",
+        "Oman said the two sides agreed, after Omani mediation, to stop attacking each other's ships.",
+    ),
+    (
+        "humanitarian_aid",
+        "UN pleads for access to besieged city",
+        "An estimated 250,000 people remain inside the besieged city with almost no food, the UN said.",
+    ),
+    (
+        "war_crimes_justice",
+        "Iraq begins trials of Islamic State suspects",
+        "Iraqi courts began prosecuting dozens of men on suspicion of membership of the Islamic State group.",
     ),
 ]
 
