@@ -239,6 +239,26 @@ FALSE_FRIENDS = [
         "From captivity to the finish line",
         "The former marine, who came home in 2023 after 18 months in Russian captivity, ran a half-marathon in Kyiv.",
     ),
+    (
+        "prisoner_exchange",
+        "Gaza truce collapses as Israel launches air strikes",
+        "The strikes were ordered after Hamas refused to release remaining hostages, Israel said.",
+    ),
+    (
+        "humanitarian_aid",
+        "Drone deliveries of prescriptions take off",
+        "Residents can now have prescription medicines delivered by drone within minutes.",
+    ),
+    (
+        "war_crimes_justice",
+        "Moscow court jails journalist for spreading 'fakes' about army",
+        "A court sentenced a journalist to seven years for spreading false information about the army and the war.",
+    ),
+    (
+        "civilian_casualties",
+        "Judge charges ministers in port blast probe",
+        "The blast, caused by ammonium nitrate stored unsafely at the port, killed more than 220 people.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -309,6 +329,21 @@ TRUE_SENSES = [
         "war_crimes_justice",
         "Iraq begins trials of Islamic State suspects",
         "Iraqi courts began prosecuting dozens of men on suspicion of membership of the Islamic State group.",
+    ),
+    (
+        "surrender_capture",
+        "Kurdish-led SDF hands dam to Damascus",
+        "The SDF handed control of the Tishrin Dam to government forces after months of fighting.",
+    ),
+    (
+        "evacuation",
+        "Crew abandons carrier after Houthi missile strike",
+        "Missiles set the ship ablaze, forcing its 22 crew members to abandon ship.",
+    ),
+    (
+        "prisoner_exchange",
+        "M23 hands soldiers to Red Cross",
+        "The rebels handed more than 100 captured soldiers to the International Committee of the Red Cross.",
     ),
 ]
 
