@@ -259,6 +259,36 @@ FALSE_FRIENDS = [
         "Judge charges ministers in port blast probe",
         "The blast, caused by ammonium nitrate stored unsafely at the port, killed more than 220 people.",
     ),
+    (
+        "airstrike_shelling",
+        "Live: North Korea fires ballistic missile into sea",
+        "North Korea fired a short-range ballistic missile off its east coast, Seoul said, days before US drills.",
+    ),
+    (
+        "airstrike_shelling",
+        "Sirens wail across Germany in warning day test",
+        "Air raid sirens sounded across Germany as part of the annual warning day, a test of the alert systems.",
+    ),
+    (
+        "airstrike_shelling",
+        "Yankees' ace shelled as Red Sox complete sweep",
+        "The Red Sox tagged the starter for seven runs in 3 1/3 innings.",
+    ),
+    (
+        "surrender_capture",
+        "Fritz surrenders two-set lead",
+        "Draper fought back from two sets down, capturing the decisive break in the fifth set.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "Egypt says Nile dam talks with Ethiopia have failed",
+        "The latest round of negotiations over the dam ended without agreement; Sudan did not take part in the talks.",
+    ),
+    (
+        "evacuation",
+        "Three workers killed in refinery explosion",
+        "The fire was brought under control; no shelter-in-place order or evacuation was required.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -344,6 +374,36 @@ TRUE_SENSES = [
         "prisoner_exchange",
         "M23 hands soldiers to Red Cross",
         "The rebels handed more than 100 captured soldiers to the International Committee of the Red Cross.",
+    ),
+    (
+        "civilian_casualties",
+        "Burkina Faso : au moins 40 civils tués dans l'attaque d'un village",
+        "Des hommes armés ont attaqué le village, tuant au moins 40 civils, dont des femmes et des enfants.",
+    ),
+    (
+        "evacuation",
+        "La DANA obliga a desalojar a 2.300 vecinos",
+        "Los servicios de emergencia desalojaron a 2.300 vecinos ante la crecida del río tras lluvias torrenciales.",
+    ),
+    (
+        "war_crimes_justice",
+        "Суд засудив російського військового до довічного ув'язнення",
+        "Суд визнав винним військовослужбовця у порушенні законів та звичаїв війни.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "Indian and Pakistani troops trade fire in Kashmir",
+        "Military officials agreed to strictly observe the 2021 ceasefire arrangement after the shelling.",
+    ),
+    (
+        "civilian_casualties",
+        "Mali: soldiers executed dozens, rights group says",
+        "Soldiers summarily executed at least 32 civilians during an operation in central Mali, the group said.",
+    ),
+    (
+        "surrender_capture",
+        "Syrian army takes over Tishreen Dam",
+        "Government forces took over the Tishreen Dam after Kurdish-led fighters withdrew.",
     ),
 ]
 
