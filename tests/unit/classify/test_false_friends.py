@@ -289,6 +289,16 @@ FALSE_FRIENDS = [
         "Three workers killed in refinery explosion",
         "The fire was brought under control; no shelter-in-place order or evacuation was required.",
     ),
+    (
+        "prisoner_exchange",
+        "Rovers complete player swap with City",
+        "The clubs agreed a straight swap of two midfielders, ending talks one director called a hostage negotiation.",
+    ),
+    (
+        "airstrike_shelling",
+        "Allies fire hundreds of rounds in annual artillery exercise",
+        "Artillery units fired 800 rounds on a training range during the annual exercise near the war zone.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -404,6 +414,31 @@ TRUE_SENSES = [
         "surrender_capture",
         "Syrian army takes over Tishreen Dam",
         "Government forces took over the Tishreen Dam after Kurdish-led fighters withdrew.",
+    ),
+    (
+        "civilian_casualties",
+        "RSF says it holds Um Sumeima",
+        "At least 18 civilians were killed by fighters who went from house to house, a local committee said.",
+    ),
+    (
+        "prisoner_exchange",
+        "Ninety for ninety: another exchange on the northern border",
+        "Ukraine and Russia handed over 90 men each at the border, the headquarters for prisoners of war said.",
+    ),
+    (
+        "surrender_capture",
+        "Junta outpost has fallen in Sagaing",
+        "The garrison at a hilltop camp gave up after a nine-day siege, the resistance fighters said.",
+    ),
+    (
+        "evacuation",
+        "Four villages emptied as fire jumps the ridge",
+        "Civil protection ordered four villages to be cleared overnight as the wildfire crossed the ridge.",
+    ),
+    (
+        "airstrike_shelling",
+        "Aid workers among dead in Deir al-Balah",
+        "Three aid workers were killed when a strike hit a clearly marked convoy carrying flour in Gaza.",
     ),
 ]
 
