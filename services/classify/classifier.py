@@ -33,7 +33,7 @@ DEFAULT_ACTORS = DATA_DIR / "actors.csv"
 
 MAX_EVIDENCE = 3
 # What a match in a secondary index means.
-_FALSE_FRIEND, _VETO, _HEDGE, _BACKGROUND, _FIGURATIVE = range(5)
+_FALSE_FRIEND, _VETO, _HEDGE, _BACKGROUND, _FIGURATIVE, _HISTORY = range(6)
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2013\u2014]")
 
 
@@ -132,6 +132,7 @@ class Classifier:
         self._cues.add_all(_HEDGE, taxonomy.modifiers.hedges)
         self._cues.add_all(_BACKGROUND, taxonomy.modifiers.background)
         self._cues.add_all(_FIGURATIVE, taxonomy.modifiers.figurative)
+        self._cues.add_all(_HISTORY, taxonomy.modifiers.history)
         for index in (
             self._index,
             *self._filters,
@@ -208,6 +209,7 @@ class Classifier:
         hedged: set[int] = set()
         background: set[int] = set()
         figurative: set[int] = set()
+        history = False
         if live:
             not_background = self.taxonomy.modifiers.background_exceptions
             for m in self._cues.find(view):
@@ -216,6 +218,10 @@ class Classifier:
                     and not_background is not None
                     and not_background.search(doc.low, max(0, m.start - 40), m.start)
                 ):
+                    continue
+                if m.key == _HISTORY:
+                    # A headline about an anniversary or a long-past war makes the whole article history.
+                    history = history or doc.is_headline(doc.sentence_index(m.start))
                     continue
                 target = hedged if m.key == _HEDGE else background if m.key == _BACKGROUND else figurative
                 target.add(doc.sentence_index(m.start))
@@ -231,7 +237,7 @@ class Classifier:
                     hidden.append((m.start, m.end))
                 else:
                     vetoed.add(doc.sentence_index(m.start))
-            scores.append(self._score_topic(topic, doc, found[ti], hidden, vetoed, hedged, background))
+            scores.append(self._score_topic(topic, doc, found[ti], hidden, vetoed, hedged, background, history))
         return scores
 
     def _context_present(self, name: str, view: TextView) -> bool:
@@ -251,6 +257,7 @@ class Classifier:
         vetoed: set[int],
         hedged: set[int],
         background: set[int],
+        history: bool = False,
     ) -> TopicScore:
         settings = self.taxonomy.settings
         # Where matches overlap, the heavier pattern wins; false friends hide what they cover.
@@ -292,6 +299,9 @@ class Classifier:
                 if sent in background:
                     weight *= settings.background_factor
                     note = "background"
+                if history:
+                    weight *= settings.background_factor
+                    note = "history"
                 if secondary:
                     weight *= settings.secondary_factor
                     note = "secondary"

@@ -31,6 +31,7 @@ _MODIFIER_KEYS = {
     "background_exceptions",
     "secondary",
     "figurative",
+    "history",
 }
 _SETTING_KEYS = {
     "default_threshold",
@@ -110,6 +111,8 @@ class Modifiers:
     hedges: tuple[str, ...]
     background: tuple[str, ...]
     figurative: tuple[str, ...]
+    # In the headline, one of these makes the whole article history: every sentence is background.
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +336,7 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
             compiled_mod[key] = _tail_regex(items, settings.negation_window)
         elif key == "background_exceptions":
             compiled_mod[key] = _tail_regex(items, 0)
-        elif key in ("hedges", "background", "figurative"):
+        elif key in ("hedges", "background", "figurative", "history"):
             compiled_mod[key] = items
         else:
             compiled_mod[key] = rx
