@@ -62,6 +62,7 @@ def test_dev_set_meets_the_quality_bar(classifier: Classifier) -> None:
         "classify_blind_b.jsonl",
         "classify_blind_c.jsonl",
         "classify_blind_d.jsonl",
+        "classify_blind_e.jsonl",
         "classify_blind_f.jsonl",
     ],
 )
