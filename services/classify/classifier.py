@@ -300,7 +300,8 @@ class Classifier:
                     weight *= settings.background_factor
                     note = "background"
                 if history:
-                    weight *= settings.background_factor
+                    # History counts as background twice: no sentence of it is news.
+                    weight *= settings.background_factor**2
                     note = "history"
                 if secondary:
                     weight *= settings.secondary_factor
