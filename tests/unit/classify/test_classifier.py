@@ -66,6 +66,7 @@ def test_dev_set_meets_the_quality_bar(classifier: Classifier) -> None:
         "classify_blind_f.jsonl",
         "classify_blind_g.jsonl",
         "classify_blind_h.jsonl",
+        "classify_blind_i.jsonl",
     ],
 )
 def test_blind_written_sets_stay_above_the_bar(classifier: Classifier, name: str) -> None:

@@ -299,6 +299,21 @@ FALSE_FRIENDS = [
         "Allies fire hundreds of rounds in annual artillery exercise",
         "Artillery units fired 800 rounds on a training range during the annual exercise near the war zone.",
     ),
+    (
+        "evacuation",
+        "Thousands take part in evacuation drill around nuclear plant",
+        "Residents boarded buses and were driven to a reception centre, where they were checked for radiation.",
+    ),
+    (
+        "airstrike_shelling",
+        "Tanks and missiles roll through capital in Victory Day parade",
+        "Some 8,000 troops and missiles paraded past the reviewing stand as fighter jets flew overhead.",
+    ),
+    (
+        "ceasefire_negotiations",
+        "Voters go to polls in first election since peace accord",
+        "Twelve parties, including one formed by former rebel commanders, are competing for 150 seats.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -439,6 +454,21 @@ TRUE_SENSES = [
         "airstrike_shelling",
         "Aid workers among dead in Deir al-Balah",
         "Three aid workers were killed when a strike hit a clearly marked convoy carrying flour in Gaza.",
+    ),
+    (
+        "airstrike_shelling",
+        "Five dead as shells hit residential district",
+        "The rounds struck a playground and two apartment buildings; the shelling came from across the river.",
+    ),
+    (
+        "airstrike_shelling",
+        "Heavy guns pound positions along the river front",
+        "Artillery and multiple rocket launchers pounded defensive positions along the front, the army said.",
+    ),
+    (
+        "prisoner_exchange",
+        "'I counted every day': a mother's wait ends",
+        "Her son, taken captive early in the war, came home as part of a deal that returned 112 men in each direction.",
     ),
 ]
 
