@@ -216,3 +216,9 @@ def test_a_history_headline_makes_the_whole_article_background(classifier: Class
 def test_a_condition_is_not_the_event(classifier: Classifier) -> None:
     text = "Israel says no goods will enter Gaza until Hamas releases the remaining hostages, amid the war."
     assert "prisoner_exchange" not in topics_of(classifier, "Bakeries close as flour runs out", text)
+
+
+def test_a_fact_check_headline_makes_the_article_no_news(classifier: Classifier) -> None:
+    body = "Videos claimed the building was hit by a drone amid the war. The blast killed four people, police said."
+    assert "airstrike_shelling" not in topics_of(classifier, "Baghdad blast caused by gas cylinder, not drone", body)
+    assert "airstrike_shelling" in topics_of(classifier, "Drone hits Baghdad building", body)
