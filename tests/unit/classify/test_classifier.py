@@ -67,6 +67,7 @@ def test_dev_set_meets_the_quality_bar(classifier: Classifier) -> None:
         "classify_blind_g.jsonl",
         "classify_blind_h.jsonl",
         "classify_blind_i.jsonl",
+        "classify_blind_j.jsonl",
     ],
 )
 def test_blind_written_sets_stay_above_the_bar(classifier: Classifier, name: str) -> None:

@@ -314,6 +314,21 @@ FALSE_FRIENDS = [
         "Voters go to polls in first election since peace accord",
         "Twelve parties, including one formed by former rebel commanders, are competing for 150 seats.",
     ),
+    (
+        "airstrike_shelling",
+        "Review: a harrowing war film that never lets up",
+        "Artillery rains down and the director stages the shelling sequences with relentless realism.",
+    ),
+    (
+        "evacuation",
+        "Firefighters carry out controlled burns",
+        "Firefighters carried out controlled burns to reduce bushfire risk; residents were warned about smoke.",
+    ),
+    (
+        "prisoner_exchange",
+        "UK agrees prisoner transfer treaty",
+        "Foreign offenders will serve the rest of their sentences at home under the prisoner transfer treaty.",
+    ),
 ]
 
 # The same words in their true sense: (topic that MUST be tagged, headline, body)
@@ -469,6 +484,16 @@ TRUE_SENSES = [
         "prisoner_exchange",
         "'I counted every day': a mother's wait ends",
         "Her son, taken captive early in the war, came home as part of a deal that returned 112 men in each direction.",
+    ),
+    (
+        "civilian_casualties",
+        "Drone attacks on police stations wound four civilians",
+        "Drones dropped explosives, wounding two police officers and four civilians, among them a girl.",
+    ),
+    (
+        "evacuation",
+        "UNHCR moves Sudanese refugees away from Chad border",
+        "The agency moved families by truck away from the threat of cross-border attacks in the war.",
     ),
 ]
 
