@@ -316,6 +316,12 @@ class Classifier:
         if only_weak and len({h.pattern for h in counted}) < settings.min_weak_patterns:
             # One weak word, however often repeated, is not enough: it counts once.
             total = max(h.weight for h in counted)
+        if len(doc.starts) >= settings.long_article_sentences:
+            # In a long article, a topic met in one body sentence only is a passing mention
+            # more often than the news: it counts less.
+            sentences = {h.sentence for h in counted}
+            if len(sentences) == 1 and not any(doc.is_headline(i) or doc.is_lead(i) for i in sentences):
+                total *= settings.single_mention_factor
         score = 1.0 - math.exp(-total)
         evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)

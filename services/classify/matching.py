@@ -70,6 +70,9 @@ def _self_overlaps(lit: str) -> bool:
     return any(lit[k:] == lit[: len(lit) - k] for k in range(1, len(lit)))
 
 
+# A pattern starting with a short word joined to the next by ``-`` (hyphen, space or nothing).
+_GLUED_START = re.compile(r"(\w+)-(\w+)")
+
 # A per-anchor regex of alternative patterns: (regex, group number -> key, 4-letter prefixes
 # one of which its last word needs or None, whether it runs on the lowercased text)
 _Entry = tuple[re.Pattern[str], dict[int, int], frozenset[str] | None, bool]
@@ -99,6 +102,8 @@ class PatternIndex:
         # whether some group needs one, the regex finding its word starts or None)
         self._plan: dict[str, tuple[list[_Entry], frozenset[str] | None, bool, re.Pattern[str] | None]] = {}
         self._dirty = False
+        # Whether some pattern is indexed under a glued anchor too (then a match may come twice).
+        self._glued = False
 
     def add(self, key: int, source: str, group: object = None) -> None:
         """Register one pattern under ``key``; ``group`` (default: the key) makes it an alternative."""
@@ -116,6 +121,15 @@ class PatternIndex:
         # A pattern found through anchor "hostage" is found through "hostages" too: keep the
         # shorter anchor only, so it is never tried twice at one position.
         kept = [w for w in literals if not any(o != w and len(o) >= PREFIX and w.startswith(o) for o in literals)]
+        # A short first word joined by an optional hyphen ("air-strike*") also occurs glued into
+        # one word ("airstrike"), which the whole-word check of a short anchor would never find:
+        # index it under the glued form too.
+        glued = _GLUED_START.match(source.strip())
+        if glued and len(glued.group(1)) < PREFIX:
+            joined = (glued.group(1) + glued.group(2)).lower()
+            if len(joined) >= PREFIX and joined not in kept:
+                kept.append(joined)
+                self._glued = True
         for lit in kept:
             gkey = (key if group is None else group, folded)
             bucket = self._pending.setdefault(lit, {}).setdefault(gkey, [])
@@ -222,7 +236,8 @@ class PatternIndex:
                 if first:
                     return out
         out.sort(key=lambda m: (m.start, -m.end))
-        return out
+        # A glued word can be reached through two anchors ("air" and "airstrike"): report it once.
+        return list(dict.fromkeys(out)) if self._glued and len(out) > 1 else out
 
     @property
     def unanchored(self) -> int:

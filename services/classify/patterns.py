@@ -75,6 +75,8 @@ class _Parser:
         self.fold = fold
         self.src = source
         self.pos = 0
+        # Whether the choice just parsed ended a branch with a space: ``(the )?``.
+        self._trailing = False
 
     def error(self, message: str) -> PatternError:
         return PatternError(f"{message} at column {self.pos + 1} in pattern {self.src!r}")
@@ -90,9 +92,12 @@ class _Parser:
 
     def alternation(self) -> str:
         branches = [self.sequence()]
+        trailing = self._trailing
         while self.peek() == "|":
             self.pos += 1
             branches.append(self.sequence())
+            trailing = trailing or self._trailing
+        self._trailing = trailing
         if any(b == "" for b in branches):
             raise self.error("empty choice")
         return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -102,6 +107,7 @@ class _Parser:
         # are glued: ``(did|was)n't`` matches "didn't".
         items: list[tuple[str, bool, bool]] = []
         lead = self.peek() == " "
+        trailing_group = False
         while True:
             spaced = False
             while self.peek() == " ":
@@ -110,8 +116,12 @@ class _Parser:
             ch = self.peek()
             if ch in ("", "|", ")"):
                 break
+            after_trailing = trailing_group
             atom, optional, gap = self.item()
-            if items and not spaced and not gap and not items[-1][2]:
+            trailing_group = self._trailing
+            # A space closing the previous choice separates it from this item: ``(the )?city``
+            # reads as ``(the)? city``, finding "city" and "the city".
+            if items and not spaced and not gap and not items[-1][2] and not after_trailing:
                 prev_atom, prev_optional, _ = items[-1]
                 if prev_optional:
                     prev_atom = "(?:" + prev_atom + ")?"
@@ -119,14 +129,13 @@ class _Parser:
                 continue
             items.append((atom, optional, gap))
         out = _join(items)
-        # A space at the start of a choice means a separator: ``(did|was)( not|n't)``;
-        # at its end, one after it: ``(the )?city`` finds "city" and "the city".
-        if spaced and out:
-            out += SEP
+        self._trailing = spaced and bool(out)
+        # A space at the start of a choice means a separator: ``(did|was)( not|n't)``.
         return SEP + out if lead and out else out
 
     def item(self) -> tuple[str, bool, bool]:
         ch = self.peek()
+        self._trailing = False
         if ch == "(":
             self.pos += 1
             inner = self.alternation()
@@ -134,6 +143,7 @@ class _Parser:
                 raise self.error("missing ')'")
             self.pos += 1
             atom, gap = "(?:" + inner + ")", False
+            # self._trailing now tells whether a branch of this choice ended with a space.
         elif ch == "~":
             self.pos += 1
             digits = ""

@@ -43,6 +43,8 @@ _SETTING_KEYS = {
     "repeat_decay",
     "negation_window",
     "min_weak_patterns",
+    "single_mention_factor",
+    "long_article_sentences",
     "tiers",
 }
 
@@ -87,6 +89,10 @@ class Settings:
     # A topic with only weak matches needs this many different weak patterns; one weak
     # word repeated ("trial", "trial", "trial") counts once.
     min_weak_patterns: int = 2
+    # In an article of at least ``long_article_sentences`` sentences, a topic whose matches all
+    # sit in one body sentence (not the headline or lead) counts ``single_mention_factor``.
+    single_mention_factor: float = 1.0
+    long_article_sentences: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,15 +293,22 @@ def parse_taxonomy(text: str, path: str = "<taxonomy>") -> Taxonomy:
     bad = set(raw_settings) - _SETTING_KEYS
     _require(not bad, f"unknown key(s): {', '.join(sorted(bad))}", path, loc.table("settings"), "settings")
     s_kwargs: dict[str, Any] = {}
-    for key in ("default_threshold", "hedge_factor", "background_factor", "secondary_factor", "repeat_decay"):
+    for key in (
+        "default_threshold",
+        "hedge_factor",
+        "background_factor",
+        "secondary_factor",
+        "repeat_decay",
+        "single_mention_factor",
+    ):
         if key in raw_settings:
             s_kwargs[key] = _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0.0, 1.0)
     for key in ("headline_weight", "lead_weight"):
         if key in raw_settings:
             s_kwargs[key] = _number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0.0, 10.0)
-    for key in ("negation_window", "min_weak_patterns"):
+    for key, most in (("negation_window", 12), ("min_weak_patterns", 12), ("long_article_sentences", 1000)):
         if key in raw_settings:
-            s_kwargs[key] = int(_number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0, 12))
+            s_kwargs[key] = int(_number(raw_settings[key], path, loc.key("settings", key), f"settings.{key}", 0, most))
     settings = Settings(**s_kwargs)
 
     tier_weights = dict(DEFAULT_TIER_WEIGHTS)

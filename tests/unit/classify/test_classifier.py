@@ -55,27 +55,22 @@ def test_dev_set_meets_the_quality_bar(classifier: Classifier) -> None:
     assert min(c.f1 for c in ev.counts.values()) >= 0.80
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "classify_blind_a.jsonl",
-        "classify_blind_b.jsonl",
-        "classify_blind_c.jsonl",
-        "classify_blind_d.jsonl",
-        "classify_blind_e.jsonl",
-        "classify_blind_f.jsonl",
-        "classify_blind_g.jsonl",
-        "classify_blind_h.jsonl",
-        "classify_blind_i.jsonl",
-        "classify_blind_j.jsonl",
-    ],
-)
-def test_blind_written_sets_stay_above_the_bar(classifier: Classifier, name: str) -> None:
+# Long-form journalism (set k: analysis, features, reviews, many passing mentions) is the
+# known weak spot; its bar is lower so that it guards against regressions without hiding that.
+BLIND_SETS = [(f"classify_blind_{n}.jsonl", 0.90, 0.80) for n in "abcdefghij"] + [
+    ("classify_blind_k.jsonl", 0.82, 0.70)
+]
+
+
+@pytest.mark.parametrize(("name", "macro", "per_topic"), BLIND_SETS)
+def test_blind_written_sets_stay_above_the_bar(
+    classifier: Classifier, name: str, macro: float, per_topic: float
+) -> None:
     """Sets written by team members who never saw the classifier (tuned on since): a regression guard."""
     ev = evaluate_file(classifier, DATA / name)
     assert ev.items >= 130
-    assert ev.macro_f1 >= 0.90
-    assert min(c.f1 for c in ev.counts.values()) >= 0.80
+    assert ev.macro_f1 >= macro
+    assert min(c.f1 for c in ev.counts.values()) >= per_topic
 
 
 def test_dev_set_shape() -> None:
@@ -99,3 +94,9 @@ strong = ["truce"]
     assert [t.topic for t in clf.classify("Supermarkets call a truce in their price war", "").topics] == []
     assert [t.topic for t in clf.classify("Truce in the war holds", "").topics] == ["truce"]
     assert [t.topic for t in clf.classify("Price war ends as the war brings a truce", "").topics] == ["truce"]
+
+
+def test_a_short_word_joined_by_a_hyphen_is_found_glued(classifier: Classifier) -> None:
+    """ "air-strike*" is indexed under "air", which is not a word of "An airstrike hit ...": it must still match."""
+    got = classifier.classify("Airstrike on aid warehouse kills five relief workers", "")
+    assert "airstrike_shelling" in {t.topic for t in got.topics}

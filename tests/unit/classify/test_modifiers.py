@@ -222,3 +222,12 @@ def test_a_fact_check_headline_makes_the_article_no_news(classifier: Classifier)
     body = "Videos claimed the building was hit by a drone amid the war. The blast killed four people, police said."
     assert "airstrike_shelling" not in topics_of(classifier, "Baghdad blast caused by gas cylinder, not drone", body)
     assert "airstrike_shelling" in topics_of(classifier, "Drone hits Baghdad building", body)
+
+
+def test_one_passing_sentence_in_a_long_article_counts_less(classifier: Classifier) -> None:
+    passing = "Aid agencies said water deliveries had resumed in the camps. "
+    long_body = FILLER * 8 + passing + FILLER * 2
+    short_body = FILLER + passing
+    long_score = score(classifier, "humanitarian_aid", "City news roundup", long_body)
+    short_score = score(classifier, "humanitarian_aid", "City news roundup", short_body)
+    assert 0 < long_score < short_score

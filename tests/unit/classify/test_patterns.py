@@ -40,6 +40,11 @@ def found(pattern: str, text: str) -> list[str]:
             ["took the town", "took town", "took control of the town"],
         ),
         ("in (early |late )?20[0123456789][0123456789]", "in 2016, in early 2024", ["in 2016", "in early 2024"]),
+        (
+            "fled (the )?~1 fighting",
+            "fled fighting; fled the fighting; fled the heavy fighting",
+            ["fled fighting", "fled the fighting", "fled the heavy fighting"],
+        ),
         ("shell", "shelling", []),
         ("перемир*", "перемир'я оголосили", ["перемир'я"]),
         ("re:\\bgaza\\b", "in Gaza today", ["Gaza"]),
