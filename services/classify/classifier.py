@@ -320,8 +320,13 @@ class Classifier:
             # In a long article, a topic met in one body sentence only is a passing mention
             # more often than the news: it counts less.
             sentences = {h.sentence for h in counted}
-            if len(sentences) == 1 and not any(doc.is_headline(i) or doc.is_lead(i) for i in sentences):
-                total *= settings.single_mention_factor
+            if len(sentences) == 1:
+                (only,) = sentences
+                fresh = self.taxonomy.modifiers.fresh
+                if not (doc.is_headline(only) or doc.is_lead(only)) and not (
+                    fresh is not None and fresh.search(doc.text, *doc.span(only))
+                ):
+                    total *= settings.single_mention_factor
         score = 1.0 - math.exp(-total)
         evidence = self._evidence(doc, hits) if score >= topic.threshold else ()
         return TopicScore(topic.id, score, topic.threshold, tuple(hits), evidence)

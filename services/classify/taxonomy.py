@@ -32,6 +32,7 @@ _MODIFIER_KEYS = {
     "secondary",
     "figurative",
     "history",
+    "fresh",
 }
 _SETTING_KEYS = {
     "default_threshold",
@@ -119,6 +120,9 @@ class Modifiers:
     figurative: tuple[str, ...]
     # In the headline, one of these makes the whole article history: every sentence is background.
     history: tuple[str, ...] = ()
+    # A sentence with one of these tells today's news ("overnight", "on Tuesday"): the
+    # single-mention discount of a long article does not apply to it.
+    fresh: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

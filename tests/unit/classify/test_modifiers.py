@@ -231,3 +231,11 @@ def test_one_passing_sentence_in_a_long_article_counts_less(classifier: Classifi
     long_score = score(classifier, "humanitarian_aid", "City news roundup", long_body)
     short_score = score(classifier, "humanitarian_aid", "City news roundup", short_body)
     assert 0 < long_score < short_score
+
+
+def test_a_fresh_event_in_a_long_article_is_not_a_passing_mention(classifier: Classifier) -> None:
+    fresh = "Russian missiles struck Kharkiv on Tuesday, damaging homes. "
+    stale = "Russian missiles struck Kharkiv, damaging homes. "
+    body = FILLER * 8
+    assert "airstrike_shelling" in topics_of(classifier, "City news roundup", body + fresh + FILLER)
+    assert "airstrike_shelling" not in topics_of(classifier, "City news roundup", body + stale + FILLER)
