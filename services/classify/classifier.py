@@ -357,15 +357,19 @@ class Classifier:
             secondary = _any_starts(cores, words) and _cue_at_end(rx, words, window, tail)
         return negated, secondary
 
+    @staticmethod
+    def _clause_after(doc: Document, s_end: int, end: int, width: int) -> str:
+        """The lowercased text after a match, up to ``width`` characters, the sentence end or a clause break."""
+        after = doc.low[end : min(s_end, end + width)]
+        brk = _CLAUSE_BREAK.search(after)
+        return after[: brk.start()] if brk else after
+
     def _attribution(self, doc: Document, s_end: int, end: int) -> bool:
         """Whether a reporting verb follows within four words, same clause: the match names who said something."""
         mods = self.taxonomy.modifiers
         if mods.attribution_after is None:
             return False
-        after = doc.low[end : min(s_end, end + 50)]
-        brk = _CLAUSE_BREAK.search(after)
-        if brk:
-            after = after[: brk.start()]
+        after = self._clause_after(doc, s_end, end, 50)
         head = after.split()[:5]
         if not _any_starts(head, mods.attribution_after_words):
             return False
@@ -376,10 +380,7 @@ class Classifier:
         mods = self.taxonomy.modifiers
         if mods.negation_after is None:
             return False
-        after = doc.low[end : min(s_end, end + 60)]
-        brk = _CLAUSE_BREAK.search(after)
-        if brk:
-            after = after[: brk.start()]
+        after = self._clause_after(doc, s_end, end, 60)
         head = after.split()[:6]
         return _any_starts(head, mods.negation_after_words) and mods.negation_after.search(after) is not None
 
